@@ -1,0 +1,23 @@
+"""The ``hub`` command: serve, migrate, demo, and the operator commands each module adds."""
+
+from __future__ import annotations
+
+import typer
+
+from hub.cli import db, demo, serve
+
+app = typer.Typer(
+    name="hub",
+    help="The 14-19 Partnership Data Hub.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+app.command("serve")(serve.serve)
+app.command("migrate")(db.migrate)
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    """Entry point of the ``hub`` console script."""
+    app()
