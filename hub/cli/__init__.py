@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import db, demo, serve
+from hub.cli import audit, db, demo, serve
 
 app = typer.Typer(
     name="hub",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.command("serve")(serve.serve)
 app.command("migrate")(db.migrate)
 app.command("demo")(demo.demo)
+app.add_typer(audit.app, name="audit")
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from hub.store.models.access import (
     AgreementVersion,
     DisclosureEvent,
+    DisclosureLearner,
     OAuthClient,
     Objection,
     SigningKey,
@@ -27,6 +28,7 @@ __all__ = [
     "Application",
     "AttendanceWeek",
     "DisclosureEvent",
+    "DisclosureLearner",
     "FundingAllocation",
     "FundingFlow",
     "FundingStream",

@@ -54,6 +54,7 @@ class AgreementVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
+    pseudonym_key: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -91,3 +92,17 @@ class DisclosureEvent(Base):
     trace_id: Mapped[str | None] = mapped_column(String(32))
     chain_hash: Mapped[str | None] = mapped_column(String(64))
     sealed_seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+
+
+class DisclosureLearner(Base):
+    """One learner named by one sealed disclosure: the index a subject access request reads.
+
+    Filled by the sealer (off the request path), so a read appends exactly one row; events not
+    yet sealed are found by scanning their JSON ``learner_ids`` instead.
+    """
+
+    __tablename__ = "disclosure_learners"
+    __table_args__ = (Index(None, "learner_id", "event_id"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("disclosure_events.id"), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)

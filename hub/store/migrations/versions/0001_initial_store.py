@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('pseudonym_key', sa.String(length=64), nullable=False),
     sa.Column('loaded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_versions'))
@@ -96,6 +97,15 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_disclosure_events')),
     sa.UniqueConstraint('sealed_seq', name=op.f('uq_disclosure_events_sealed_seq'))
     )
+    op.create_table('disclosure_learners',
+    sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('learner_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['disclosure_events.id'], name=op.f('fk_disclosure_learners_event_id_disclosure_events')),
+    sa.PrimaryKeyConstraint('event_id', 'learner_id', name=op.f('pk_disclosure_learners'))
+    )
+    with op.batch_alter_table('disclosure_learners', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_disclosure_learners_learner_id_event_id'), ['learner_id', 'event_id'], unique=False)
+
     op.create_table('ingest_batches',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('partner_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
@@ -555,6 +565,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ingest_batches_partner_id_connector_file_sha256'))
 
     op.drop_table('ingest_batches')
+    with op.batch_alter_table('disclosure_learners', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_disclosure_learners_learner_id_event_id'))
+
+    op.drop_table('disclosure_learners')
     op.drop_table('disclosure_events')
     op.drop_table('signing_keys')
     with op.batch_alter_table('partnerships', schema=None) as batch_op:

@@ -1,0 +1,281 @@
+"""The atomic batch write: every row of one batch is written in one transaction.
+
+``BatchWriter`` is opened on a connection inside ``engine.begin()``; nothing it writes is
+visible to anyone else until that transaction commits, and a crash (or ``SIGKILL``) rolls all
+of it back. Row ids are allocated up front (a sequence on PostgreSQL, ``max(id)`` under the
+write lock on SQLite) so the caller can link rows without a round trip per row, and bulk rows
+go in with ``COPY`` on PostgreSQL and ``executemany`` on SQLite.
+
+Replacement is by source key: loading a partner's record for ``local_ref`` supersedes that
+partner's earlier record of the same ``local_ref`` in the replaceable batches (the earlier
+batch with the same snapshot key, or any earlier batch for a delta connector). Reviews follow
+the record to its new row; attendance reported by others follows the participation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, and_, delete, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub.errors import HubError
+from hub.store.batches import LOADED, PROCESSING, SUPERSEDED, UNFINISHED, utcnow
+from hub.store.models.destinations import Activity
+from hub.store.models.funding import FundingAllocation, FundingFlow
+from hub.store.models.identity import MatchReview
+from hub.store.models.ingest import IngestBatch, IngestIssue
+from hub.store.models.learners import LearnerRecord
+from hub.store.models.participation import AttendanceWeek, Participation
+from hub.store.models.partners import Partner
+
+_batches = IngestBatch.__table__
+_records = LearnerRecord.__table__
+_participations = Participation.__table__
+_attendance = AttendanceWeek.__table__
+_reviews = MatchReview.__table__
+_activities = Activity.__table__
+# Tables whose rows belong wholly to the batch that loaded them (provision and learners do not:
+# other partners' rows point at them).
+_BATCH_OWNED = (
+    Activity.__table__,
+    FundingAllocation.__table__,
+    FundingFlow.__table__,
+)
+
+
+class BatchNotOpenError(HubError):
+    """The batch is not waiting to load (another run loaded it first): nothing was written."""
+
+    code = "BATCH_NOT_OPEN"
+
+
+class BatchWriter:
+    """Writes one batch inside the caller's transaction; see the module docstring."""
+
+    def __init__(self, conn: AsyncConnection, batch_id: int) -> None:
+        self.conn = conn
+        self.batch_id = batch_id
+        self.is_postgres = conn.dialect.name == "postgresql"
+        self._next_id: dict[str, int] = {}
+
+    @classmethod
+    async def open(cls, conn: AsyncConnection, batch_id: int, partner_id: int) -> BatchWriter:
+        """Claim the batch inside the transaction, so two runs of one file cannot both load it.
+
+        Raises:
+            BatchNotOpenError: the batch is already loaded (or rejected) by another run.
+        """
+        claimed = await conn.execute(
+            update(_batches)
+            .where(_batches.c.id == batch_id, _batches.c.status.in_(UNFINISHED))
+            .values(status=PROCESSING)
+        )
+        if claimed.rowcount != 1:
+            raise BatchNotOpenError(f"batch {batch_id} is not waiting to load")
+        if conn.dialect.name == "postgresql":
+            # One loader per partner at a time: snapshot replacement must see a settled past.
+            partners = Partner.__table__
+            await conn.execute(
+                select(partners.c.id).where(partners.c.id == partner_id).with_for_update()
+            )
+        return cls(conn, batch_id)
+
+    async def allocate_ids(self, table: Table, count: int) -> list[int]:
+        """Reserve ``count`` primary keys for rows of ``table`` this batch will insert."""
+        if count == 0:
+            return []
+        if self.is_postgres:
+            sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+            rows = await self.conn.execute(
+                text(f"SELECT nextval({sequence}) FROM generate_series(1, :n)"),  # noqa: S608
+                {"n": count},
+            )
+            return [int(row[0]) for row in rows]
+        # SQLite: the claim in ``open`` holds the write lock, so max(id) cannot move under us.
+        start = self._next_id.get(table.name)
+        if start is None:
+            start = int(await self.conn.scalar(select(func.coalesce(func.max(table.c.id), 0))))
+            start += 1
+        self._next_id[table.name] = start + count
+        return list(range(start, start + count))
+
+    async def insert_rows(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        """Bulk-insert complete rows (every column present in every row)."""
+        if not rows:
+            return
+        if self.is_postgres:
+            columns = list(rows[0])
+            raw = await self.conn.get_raw_connection()
+            driver: Any = raw.driver_connection
+            await driver.copy_records_to_table(
+                table.name, records=[tuple(row[c] for c in columns) for row in rows],
+                columns=columns,
+            )
+            return
+        await self.conn.execute(insert(table), list(rows))
+
+    async def add_issues(self, issues: Iterable[dict[str, Any]]) -> None:
+        """Store findings (severity, rule, source_ref, record_number, field, message)."""
+        rows = [
+            {
+                "id": None,
+                "batch_id": self.batch_id,
+                "severity": issue["severity"],
+                "rule": str(issue["rule"])[:60],
+                "source_ref": _cut(issue.get("source_ref"), 60),
+                "record_number": issue.get("record_number"),
+                "field": _cut(issue.get("field"), 100),
+                "message": issue["message"],
+            }
+            for issue in issues
+        ]
+        if not rows:
+            return
+        table = IngestIssue.__table__
+        ids = await self.allocate_ids(table, len(rows))
+        for row, row_id in zip(rows, ids, strict=True):
+            row["id"] = row_id
+        await self.insert_rows(table, rows)
+
+    async def replaceable_batches(
+        self, partner_id: int, connector: str, snapshot_key: str | None, *, is_snapshot: bool
+    ) -> list[int]:
+        """Loaded batches this one supersedes record by record (see the module docstring)."""
+        statement = select(_batches.c.id).where(
+            _batches.c.partner_id == partner_id,
+            _batches.c.connector == connector,
+            _batches.c.status == LOADED,
+            _batches.c.id != self.batch_id,
+        )
+        if is_snapshot:
+            statement = statement.where(
+                _batches.c.snapshot_key.is_(None)
+                if snapshot_key is None
+                else _batches.c.snapshot_key == snapshot_key
+            )
+        return [int(row[0]) for row in await self.conn.execute(statement)]
+
+    async def replace_records(
+        self, partner_id: int, source: str, new_ids: dict[str, int], old_batches: Sequence[int]
+    ) -> None:
+        """Supersede earlier records of the local refs in ``new_ids`` (already inserted)."""
+        if not old_batches or not new_ids:
+            return
+        old = (
+            await self.conn.execute(
+                select(_records.c.id, _records.c.local_ref, _records.c.learner_id).where(
+                    _records.c.partner_id == partner_id,
+                    _records.c.source == source,
+                    _records.c.local_ref.in_(list(new_ids)),
+                    _records.c.batch_id.in_(list(old_batches)),
+                )
+            )
+        ).all()
+        if not old:
+            return
+        await self._move_reviews({int(row.id): new_ids[row.local_ref] for row in old})
+        learner_ids = list({int(row.learner_id) for row in old})
+        await self._drop_learner_rows(learner_ids, old_batches)
+        await self.conn.execute(delete(_records).where(_records.c.id.in_([r.id for r in old])))
+
+    async def _move_reviews(self, moves: dict[int, int]) -> None:
+        """Point reviews of superseded records at their successors (few rows: one per review)."""
+        reviews = (
+            await self.conn.execute(
+                select(_reviews.c.id, _reviews.c.learner_record_id).where(
+                    _reviews.c.learner_record_id.in_(list(moves))
+                )
+            )
+        ).all()
+        for review in reviews:
+            await self.conn.execute(
+                update(_reviews)
+                .where(_reviews.c.id == review.id)
+                .values(learner_record_id=moves[int(review.learner_record_id)])
+            )
+
+    async def _drop_learner_rows(self, learner_ids: list[int], old_batches: Sequence[int]) -> None:
+        """Delete the old batches' participations and activities of these learners."""
+        old_participations = [
+            int(row[0])
+            for row in await self.conn.execute(
+                select(_participations.c.id).where(
+                    _participations.c.learner_id.in_(learner_ids),
+                    _participations.c.batch_id.in_(list(old_batches)),
+                )
+            )
+        ]
+        await self._drop_participations(old_participations, old_batches)
+        await self.conn.execute(
+            delete(_activities).where(
+                _activities.c.learner_id.in_(learner_ids),
+                _activities.c.batch_id.in_(list(old_batches)),
+            )
+        )
+
+    async def _drop_participations(self, ids: list[int], old_batches: Sequence[int]) -> None:
+        """Delete participations, moving others' attendance to this batch's equivalent first."""
+        if not ids:
+            return
+        old_p = _participations.alias("old_p")
+        new_p = _participations.alias("new_p")
+        successor = (
+            select(new_p.c.id)
+            .where(
+                old_p.c.id == _attendance.c.participation_id,
+                new_p.c.batch_id == self.batch_id,
+                new_p.c.learner_id == old_p.c.learner_id,
+                new_p.c.provision_id == old_p.c.provision_id,
+            )
+            .order_by(new_p.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        await self.conn.execute(
+            update(_attendance)
+            .where(
+                _attendance.c.participation_id.in_(ids),
+                _attendance.c.batch_id.not_in(list(old_batches)),
+                successor.is_not(None),
+            )
+            .values(participation_id=successor)
+        )
+        await self.conn.execute(delete(_attendance).where(_attendance.c.participation_id.in_(ids)))
+        await self.conn.execute(delete(_participations).where(_participations.c.id.in_(ids)))
+
+    async def retire_batches(self, old_batches: Sequence[int]) -> None:
+        """End of a snapshot load: drop what the old batches still hold and mark them superseded."""
+        if not old_batches:
+            return
+        olds = list(old_batches)
+        leftover = select(_records.c.id).where(_records.c.batch_id.in_(olds))
+        await self.conn.execute(delete(_reviews).where(_reviews.c.learner_record_id.in_(leftover)))
+        participations = [
+            int(row[0])
+            for row in await self.conn.execute(
+                select(_participations.c.id).where(_participations.c.batch_id.in_(olds))
+            )
+        ]
+        for start in range(0, len(participations), 5000):
+            await self._drop_participations(participations[start : start + 5000], olds)
+        await self.conn.execute(delete(_attendance).where(_attendance.c.batch_id.in_(olds)))
+        await self.conn.execute(delete(_records).where(_records.c.batch_id.in_(olds)))
+        for table in _BATCH_OWNED:
+            await self.conn.execute(delete(table).where(table.c.batch_id.in_(olds)))
+        await self.conn.execute(
+            update(_batches).where(_batches.c.id.in_(olds)).values(status=SUPERSEDED)
+        )
+
+    async def finish(self, counts: dict[str, int]) -> None:
+        """Mark the batch loaded with its counts; commits with the data, never before it."""
+        await self.conn.execute(
+            update(_batches)
+            .where(and_(_batches.c.id == self.batch_id, _batches.c.status == PROCESSING))
+            .values(status=LOADED, completed_at=utcnow(), error=None, **counts)
+        )
+
+
+def _cut(value: object, size: int) -> str | None:
+    return None if value is None else str(value)[:size]

@@ -1,0 +1,160 @@
+"""The single read API: a read plan plus a principal's scope become one SQL statement.
+
+Every statement carries the scope's row predicate for each entity it touches (root, nested
+lists, nested objects and the total count) and its cell conditions for each column, so what a
+principal may not see never leaves the database. The database builds each row's JSON; Python
+only assembles the connection envelope around the rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, null, select, true
+from sqlalchemy.sql.elements import False_
+
+from policies.access import ReadScope
+from policies.catalogue import CATALOGUE, EntitySpec
+from policies.jsonsql import JsonDialect, text_literal
+from policies.plan import FieldPlan, NodePlan, Selected
+
+
+@dataclass
+class Withheld:
+    """A selected field that the scope withholds on some or all rows."""
+
+    path: tuple[str, ...]
+    entity: str
+    column: str
+    always: bool
+
+
+@dataclass
+class NodeCompiler:
+    """Compiles node selections to JSON expressions for one statement."""
+
+    dialect: JsonDialect
+    scope: ReadScope
+    nested_limit: int
+    withheld: list[Withheld] = field(default_factory=list)
+    _names: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def alias(self, spec: EntitySpec) -> FromClause:
+        """A fresh alias of ``spec``'s table, so nested selections never collide."""
+        return spec.table.alias(f"{spec.table.name[:12]}_{next(self._names)}")
+
+    def rows(self, spec: EntitySpec, table: FromClause) -> ColumnElement[bool]:
+        """The scope's row predicate for ``spec`` on ``table``."""
+        return self.scope.rows(spec.entity, table)
+
+    def node_json(
+        self, node: NodePlan, spec: EntitySpec, table: FromClause, path: tuple[str, ...]
+    ) -> ColumnElement[Any]:
+        """The JSON object for one row of ``table`` with exactly ``node``'s keys, in order."""
+        pairs = [
+            (selected.key, self._field_value(selected, spec, table, (*path, selected.key)))
+            for selected in node.fields
+        ]
+        return self.dialect.object(pairs)
+
+    def _field_value(
+        self, selected: FieldPlan, spec: EntitySpec, table: FromClause, path: tuple[str, ...]
+    ) -> ColumnElement[Any]:
+        if selected.kind is Selected.TYPENAME:
+            return text_literal(spec.typename)
+        if selected.kind is Selected.SCALAR:
+            return self._scalar(selected, spec, table, path)
+        if selected.node is None:
+            raise ValueError(f"{spec.typename}.{selected.name} needs a selection")
+        relation = spec.relations[selected.name]
+        target = CATALOGUE[relation.target]
+        inner = self.alias(target)
+        joined = and_(inner.c[relation.remote] == table.c[relation.local], self.rows(target, inner))
+        if relation.many:
+            limit = int(selected.arguments.get("first") or self.nested_limit)
+            rows = (
+                select(
+                    inner.c.id.label("id"),
+                    self.node_json(selected.node, target, inner, path).label("j"),
+                )
+                .where(joined)
+                .correlate(table)
+                .order_by(inner.c.id)
+                .limit(min(limit, self.nested_limit))
+            )
+            return self.dialect.embed(self.dialect.array_of(rows, "j", "id"))
+        one = select(self.node_json(selected.node, target, inner, path)).where(joined)
+        one = one.correlate(table)
+        return self.dialect.embed(one.scalar_subquery())
+
+    def _scalar(
+        self, selected: FieldPlan, spec: EntitySpec, table: FromClause, path: tuple[str, ...]
+    ) -> ColumnElement[Any]:
+        scalar = spec.scalars[selected.name]
+        value = self.dialect.value(table.c[scalar.column], scalar.encoding)
+        if scalar.column == "id":
+            return value
+        condition = self.scope.cell(spec.entity, scalar.column, table)
+        if condition is None:
+            return value
+        always = isinstance(condition, False_)
+        self.withheld.append(Withheld(path, spec.entity, scalar.column, always))
+        if always:
+            return null()
+        return case((condition, value), else_=null())
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """A compiled page: the statement and what its columns mean."""
+
+    statement: Select[Any]
+    node_columns: tuple[str, ...]
+    has_total: bool
+    withheld: tuple[Withheld, ...]
+
+
+def compile_page(
+    compiler: NodeCompiler,
+    typename: str,
+    nodes: list[tuple[tuple[str, ...], NodePlan]],
+    filter_builder: Callable[[FromClause], list[ColumnElement[bool]]],
+    *,
+    first: int,
+    after_id: int | None,
+    with_total: bool,
+) -> PageQuery:
+    """One statement for a page of ``typename`` rows (one JSON column per node selection).
+
+    Fetches ``first + 1`` rows so the caller can tell whether there is a next page; when
+    ``with_total`` the filtered count comes from the same statement (a one-row count joined to
+    the page, so it arrives even when the page is empty).
+    """
+    spec = CATALOGUE[typename]
+    page_table = compiler.alias(spec)
+    keyset = [compiler.rows(spec, page_table), *filter_builder(page_table)]
+    if after_id is not None:
+        keyset.append(page_table.c.id > after_id)
+    columns = [page_table.c.id.label("row_id")]
+    node_columns = []
+    for index, (path, node) in enumerate(nodes):
+        name = f"node_{index}"
+        columns.append(compiler.dialect.as_text(compiler.node_json(node, spec, page_table, path)).label(name))
+        node_columns.append(name)
+    page = select(*columns).where(*keyset).order_by(page_table.c.id).limit(first + 1)
+    if not with_total:
+        return PageQuery(page, tuple(node_columns), False, tuple(compiler.withheld))
+    count_table = compiler.alias(spec)
+    count_conditions = [compiler.rows(spec, count_table), *filter_builder(count_table)]
+    total = select(func.count().label("total")).select_from(count_table).where(*count_conditions)
+    total_sub = total.subquery("total_q")
+    page_sub = page.subquery("page_q")
+    statement = (
+        select(total_sub.c.total, *[page_sub.c[c.name] for c in columns])
+        .select_from(total_sub.outerjoin(page_sub, true()))
+        .order_by(page_sub.c.row_id)
+    )
+    return PageQuery(statement, tuple(node_columns), True, tuple(compiler.withheld))

@@ -1,0 +1,36 @@
+"""The strawberry schema: an Apollo Federation v2 subgraph with query limits."""
+
+from pathlib import Path
+
+from strawberry import federation
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+
+from schema.execution import PassThroughExecutionContext
+from schema.queries import Query
+from schema.scalars import SCALAR_MAP
+
+FEDERATION_VERSION = "2.7"
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+
+def build_schema(
+    *, max_depth: int = 10, max_aliases: int = 30, max_tokens: int = 2000
+) -> federation.Schema:
+    """The hub's schema, with the request limits in force before any partner has a token."""
+    return federation.Schema(
+        query=Query,
+        federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+        execution_context_class=PassThroughExecutionContext,
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        ],
+    )
+
+
+def render_sdl() -> str:
+    """The subgraph SDL, as written to ``schema/schema.graphql``."""
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,37 @@
+"""Filter inputs for the root fields."""
+
+from typing import Optional
+
+import strawberry
+
+
+@strawberry.input
+class LearnerFilter:
+    """Learners on a partner's roll or provision, resident in an LA, within an age range.
+
+    Ages are academic ages: age on 31 August before the current academic year.
+    """
+
+    partner_id: Optional[strawberry.ID] = None
+    la_of_residence: Optional[str] = None
+    min_age: Optional[int] = None
+    max_age: Optional[int] = None
+
+
+@strawberry.input
+class ProvisionFilter:
+    """Provision by level, Diploma line, academic year or delivering partner."""
+
+    level: Optional[str] = None
+    diploma_line: Optional[str] = None
+    academic_year: Optional[str] = None
+    delivering_partner_id: Optional[strawberry.ID] = None
+
+
+@strawberry.input
+class PartnerFilter:
+    """Partners by type, LA or partnership membership."""
+
+    partner_type: Optional[str] = None
+    la_code: Optional[str] = None
+    partnership_id: Optional[strawberry.ID] = None

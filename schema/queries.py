@@ -1,0 +1,89 @@
+"""The root Query: thin resolvers that hand the selection to the compiled read path."""
+
+from typing import Any, Optional, cast
+
+import strawberry
+from strawberry.types import Info
+
+from schema.inputs import LearnerFilter, PartnerFilter, ProvisionFilter
+from schema.objects import FundingStream, Learner, Partner, Partnership, Provision
+from schema.pagination import Connection, read_connection
+
+
+def _filters(value: Any) -> Optional[dict[str, Any]]:
+    if value is None:
+        return None
+    return {
+        strawberry_name: getattr(value, python_name)
+        for python_name, strawberry_name in _FILTER_NAMES.items()
+        if hasattr(value, python_name) and getattr(value, python_name) is not None
+    }
+
+
+_FILTER_NAMES = {
+    "partner_id": "partnerId",
+    "la_of_residence": "laOfResidence",
+    "min_age": "minAge",
+    "max_age": "maxAge",
+    "level": "level",
+    "diploma_line": "diplomaLine",
+    "academic_year": "academicYear",
+    "delivering_partner_id": "deliveringPartnerId",
+    "partner_type": "partnerType",
+    "la_code": "laCode",
+    "partnership_id": "partnershipId",
+}
+
+
+@strawberry.type
+class Query:
+    """Read-only root fields; each compiles its whole selection to one SQL statement."""
+
+    @strawberry.field(description="Learners visible to you, by id order.")
+    async def learners(
+        self,
+        info: Info,
+        first: Optional[int] = None,
+        after: Optional[str] = None,
+        filter: Optional[LearnerFilter] = None,  # noqa: A002  (GraphQL argument name)
+    ) -> Connection[Learner]:
+        result = await read_connection(info._raw_info, "Learner", first, after, _filters(filter))
+        return cast(Connection[Learner], result)
+
+    @strawberry.field(description="Partners: schools, colleges, providers, LAs and others.")
+    async def partners(
+        self,
+        info: Info,
+        first: Optional[int] = None,
+        after: Optional[str] = None,
+        filter: Optional[PartnerFilter] = None,  # noqa: A002
+    ) -> Connection[Partner]:
+        result = await read_connection(info._raw_info, "Partner", first, after, _filters(filter))
+        return cast(Connection[Partner], result)
+
+    @strawberry.field(description="Partnerships and consortia.")
+    async def partnerships(
+        self, info: Info, first: Optional[int] = None, after: Optional[str] = None
+    ) -> Connection[Partnership]:
+        result = await read_connection(info._raw_info, "Partnership", first, after, None)
+        return cast(Connection[Partnership], result)
+
+    @strawberry.field(description="Courses offered.")
+    async def provision(
+        self,
+        info: Info,
+        first: Optional[int] = None,
+        after: Optional[str] = None,
+        filter: Optional[ProvisionFilter] = None,  # noqa: A002
+    ) -> Connection[Provision]:
+        result = await read_connection(
+            info._raw_info, "Provision", first, after, _filters(filter)
+        )
+        return cast(Connection[Provision], result)
+
+    @strawberry.field(description="Funding streams with their allocations and flows.")
+    async def funding_streams(
+        self, info: Info, first: Optional[int] = None, after: Optional[str] = None
+    ) -> Connection[FundingStream]:
+        result = await read_connection(info._raw_info, "FundingStream", first, after, None)
+        return cast(Connection[FundingStream], result)

@@ -1,0 +1,39 @@
+"""Run GraphQL operations in-process against a database, for read-path tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.principal import SYSTEM, Principal
+from policies.access import ALLOW_ALL, ReadScope
+from policies.session import ReadSession
+from schema import build_schema
+from schema.context import Context
+
+SCHEMA = build_schema()
+
+
+async def execute(
+    engine: AsyncEngine,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    principal: Principal = SYSTEM,
+    scope: ReadScope = ALLOW_ALL,
+) -> dict[str, Any]:
+    """Execute ``query`` and return the response as the HTTP layer would encode it."""
+    context = Context(
+        principal=principal,
+        reads=ReadSession(engine, principal, scope),
+        default_page_size=50,
+        max_page_size=500,
+    )
+    result = await SCHEMA.execute(query, variable_values=variables, context_value=context)
+    response: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        response["errors"] = [error.formatted for error in result.errors]
+    decoded: dict[str, Any] = orjson.loads(orjson.dumps(response))
+    return decoded
