@@ -117,14 +117,16 @@ class JsonDialect:
     def money(self, pence: ColumnElement[Any]) -> ColumnElement[Any]:
         """Integer pence as an exact decimal string ("-12.05"), never through a float."""
         magnitude = func.abs(pence)
-        pounds = cast(magnitude / literal(100, Integer), String)
-        remainder = cast(magnitude % literal(100, Integer), String)
+        hundred = literal_column("100", Integer)
+        pounds = cast(magnitude // hundred, String)
+        remainder = cast(magnitude % hundred, String)
         if self.is_postgres:
-            pennies = func.lpad(remainder, 2, literal("0", String))
+            pennies = func.lpad(remainder, 2, literal_column("'0'", String))
         else:
-            pennies = func.substr(literal("0", String) + remainder, -2)
-        sign = case((pence < 0, literal("-", String)), else_=literal("", String))
-        return case((pence.is_(None), null()), else_=sign + pounds + literal(".", String) + pennies)
+            pennies = func.substr(literal_column("'0'", String) + remainder, -2)
+        sign = case((pence < 0, literal_column("'-'", String)), else_=literal_column("''", String))
+        point = literal_column("'.'", String)
+        return case((pence.is_(None), null()), else_=sign + pounds + point + pennies)
 
 
 def _json_type() -> Any:

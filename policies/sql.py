@@ -33,12 +33,12 @@ from hub.store.models import (
     LearnerRecord,
     Membership,
     Objection,
-    Offer,
     Participation,
     Partner,
     Partnership,
     Provision,
 )
+from hub.store.models.participation import Offer
 from policies.agreement import PartySelector, Relationship
 from policies.categories import LEARNER_ENTITIES
 from policies.filters import Clause
@@ -266,7 +266,7 @@ def learner_id_of(entity: str, table: FromClause) -> ColumnElement[Any]:
 
 
 def _from_parties(
-    entity: str, table: Any, parties: Sequence[PartySelector], today: dt.date
+    entity: str, table: FromClause, parties: Sequence[PartySelector], today: dt.date
 ) -> ColumnElement[bool]:
     """Whether the row's data came from a party (learner entities only)."""
     if entity == "learner":

@@ -23,7 +23,11 @@ from graphql import (
     SelectionSetNode,
     get_named_type,
 )
-from graphql.execution.values import get_argument_values, get_directive_values
+from graphql.execution.values import (
+    VariableValues,
+    get_argument_values,
+    get_directive_values,
+)
 
 from policies.plan import FieldPlan, NodePlan, Selected
 
@@ -39,7 +43,7 @@ class SelectionReader:
     ) -> None:
         self.schema = schema
         self.fragments = fragments
-        self.variables = variables
+        self.variables = VariableValues(sources={}, coerced=variables)
 
     @classmethod
     def from_info(cls, info: GraphQLResolveInfo) -> "SelectionReader":

@@ -12,8 +12,11 @@ from policies.access import ALLOW_ALL, ReadScope
 from policies.session import ReadSession
 from schema import build_schema
 from schema.context import Context
+from tests.support.reference import ReferenceExecutionContext
 
 SCHEMA = build_schema()
+REFERENCE_SCHEMA = build_schema()
+REFERENCE_SCHEMA.execution_context_class = ReferenceExecutionContext
 
 
 async def execute(
@@ -23,17 +26,18 @@ async def execute(
     *,
     principal: Principal = SYSTEM,
     scope: ReadScope = ALLOW_ALL,
+    reference: bool = False,
 ) -> dict[str, Any]:
-    """Execute ``query`` and return the response as the HTTP layer would encode it."""
+    """Execute ``query``; the response may hold JSON fragments (encode with orjson)."""
     context = Context(
         principal=principal,
         reads=ReadSession(engine, principal, scope),
         default_page_size=50,
         max_page_size=500,
     )
-    result = await SCHEMA.execute(query, variable_values=variables, context_value=context)
+    schema = REFERENCE_SCHEMA if reference else SCHEMA
+    result = await schema.execute(query, variable_values=variables, context_value=context)
     response: dict[str, Any] = {"data": result.data}
     if result.errors:
         response["errors"] = [error.formatted for error in result.errors]
-    decoded: dict[str, Any] = orjson.loads(orjson.dumps(response))
-    return decoded
+    return response
