@@ -51,10 +51,16 @@ class GrantReader:
             entity = str(key_node.value)
             if entity not in entities():
                 known = ", ".join(entities())
-                self.reader.bad(key_node, "AGREEMENT_UNKNOWN_ENTITY", f"unknown entity {entity!r} (known: {known})")
+                self.reader.bad(
+                    key_node,
+                    "AGREEMENT_UNKNOWN_ENTITY",
+                    f"unknown entity {entity!r} (known: {known})",
+                )
                 continue
             if any(grant.entity == entity for grant in found):
-                self.reader.bad(key_node, "AGREEMENT_UNKNOWN_KEY", f"entity {entity!r} granted twice")
+                self.reader.bad(
+                    key_node, "AGREEMENT_UNKNOWN_KEY", f"entity {entity!r} granted twice"
+                )
                 continue
             grant = self._grant(entity, value_node)
             if grant is not None:
@@ -67,17 +73,25 @@ class GrantReader:
         if not keys:
             return None
         if "categories" not in keys and "fields" not in keys:
-            self.reader.bad(node, "AGREEMENT_MISSING_KEY", f"grant on {entity} needs categories or fields")
+            self.reader.bad(
+                node, "AGREEMENT_MISSING_KEY", f"grant on {entity} needs categories or fields"
+            )
         categories = self._names(keys.get("categories"), entity, "categories")
         fields = self._names(keys.get("fields"), entity, "fields")
         columns: set[str] = set()
         for category in categories:
             if category not in CATEGORIES or not columns_of(entity, category):
-                self.reader.bad(keys["categories"], "AGREEMENT_UNKNOWN_FIELD", f"{entity} has no data category {category!r}")
+                self.reader.bad(
+                    keys["categories"],
+                    "AGREEMENT_UNKNOWN_FIELD",
+                    f"{entity} has no data category {category!r}",
+                )
             columns |= columns_of(entity, category)
         for field in fields:
             if field not in grantable_columns(entity) and field not in structural_columns(entity):
-                self.reader.bad(keys["fields"], "AGREEMENT_UNKNOWN_FIELD", f"{entity} has no field {field!r}")
+                self.reader.bad(
+                    keys["fields"], "AGREEMENT_UNKNOWN_FIELD", f"{entity} has no field {field!r}"
+                )
             elif field in grantable_columns(entity):
                 columns.add(field)
         scope = self._scope(keys.get("scope"), entity)
@@ -103,7 +117,11 @@ class GrantReader:
                 continue
             if name not in allowed:
                 known = ", ".join(allowed)
-                self.reader.bad(item, "AGREEMENT_UNKNOWN_SCOPE", f"{name!r} is not a scope for {entity} (known: {known})")
+                self.reader.bad(
+                    item,
+                    "AGREEMENT_UNKNOWN_SCOPE",
+                    f"{name!r} is not a scope for {entity} (known: {known})",
+                )
                 continue
             relationship = self._relationship(name, parameters, item)
             if relationship is not None:
@@ -125,18 +143,25 @@ class GrantReader:
         expected = _PARAMETERS.get(name)
         if expected is None:
             if parameters is not None:
-                self.reader.bad(item, "AGREEMENT_UNKNOWN_KEY", f"scope {name!r} takes no parameters")
+                self.reader.bad(
+                    item, "AGREEMENT_UNKNOWN_KEY", f"scope {name!r} takes no parameters"
+                )
                 return None
             return Relationship(name=name)
         if parameters is None:
             if name == "in_my_partnership":
                 return Relationship(name=name)
-            self.reader.bad(item, "AGREEMENT_MISSING_KEY", f"scope {name!r} needs {', '.join(expected)}")
+            self.reader.bad(
+                item, "AGREEMENT_MISSING_KEY", f"scope {name!r} needs {', '.join(expected)}"
+            )
             return None
         keys = self.reader.mapping(parameters, expected, f"scope {name}")
         if name == "in_my_partnership":
             partnership = self.reader.text(keys.get("partnership"), "partnership")
             return Relationship(name=name, partnership=partnership) if partnership else None
+        return self._cohort(keys, parameters)
+
+    def _cohort(self, keys: dict[str, yaml.Node], parameters: yaml.Node) -> Relationship | None:
         born_from = self.reader.date(keys.get("born_from"), "born_from")
         born_to = self.reader.date(keys.get("born_to"), "born_to")
         if born_from is None or born_to is None:
@@ -144,7 +169,7 @@ class GrantReader:
         if born_from > born_to:
             self.reader.bad(parameters, "AGREEMENT_BAD_VALUE", "born_from is after born_to")
             return None
-        return Relationship(name=name, born_from=born_from, born_to=born_to)
+        return Relationship(name="transition_cohort", born_from=born_from, born_to=born_to)
 
     def _check(
         self,
@@ -158,7 +183,7 @@ class GrantReader:
             self.reader.bad(
                 node,
                 "AGREEMENT_GRANULARITY",
-                f"a {granularity} agreement cannot grant identity or contact fields on {grant.entity}",
+                f"a {granularity} agreement cannot grant identity or contact on {grant.entity}",
             )
         if SPECIAL_CATEGORY in granted and basis is not None and basis.article_9 is None:
             self.reader.bad(

@@ -47,7 +47,11 @@ class NodeReader:
             key = str(key_node.value)
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                self.bad(key_node, "AGREEMENT_UNKNOWN_KEY", f"unknown key {key!r} in {where} (known: {known})")
+                self.bad(
+                    key_node,
+                    "AGREEMENT_UNKNOWN_KEY",
+                    f"unknown key {key!r} in {where} (known: {known})",
+                )
             elif key in found:
                 self.bad(key_node, "AGREEMENT_UNKNOWN_KEY", f"key {key!r} appears twice in {where}")
             else:
@@ -103,7 +107,9 @@ class NodeReader:
         """One word from a closed list."""
         raw = self.text(node, where)
         if raw is not None and raw not in allowed:
-            self.bad(node, "AGREEMENT_BAD_VALUE", f"{where} {raw!r} is not one of {', '.join(allowed)}")
+            self.bad(
+                node, "AGREEMENT_BAD_VALUE", f"{where} {raw!r} is not one of {', '.join(allowed)}"
+            )
             return None
         return raw
 

@@ -158,3 +158,29 @@ def compile_page(
         .order_by(page_sub.c.row_id)
     )
     return PageQuery(statement, tuple(node_columns), True, tuple(compiler.withheld))
+
+
+def compile_lookup(
+    compiler: NodeCompiler,
+    typename: str,
+    node: NodePlan,
+    key_field: str,
+    values: list[Any],
+) -> Select[Any]:
+    """One statement finding ``typename`` rows by a key field (federation ``_entities``).
+
+    A lookup by a key column is a way of reading that column, so it only matches rows where
+    the principal may see the column: a pseudonymised principal cannot re-identify by ULN.
+    """
+    spec = CATALOGUE[typename]
+    table = compiler.alias(spec)
+    column = spec.scalars[key_field].column
+    conditions = [compiler.rows(spec, table), table.c[column].in_(values)]
+    if column != "id":
+        grant = compiler.scope.cell(spec.entity, column, table)
+        if isinstance(grant, False_):
+            conditions.append(grant)
+        elif grant is not None:
+            conditions.append(grant)
+    node_json = compiler.dialect.as_text(compiler.node_json(node, spec, table, ()))
+    return select(table.c[column].label("lookup_key"), node_json.label("node")).where(*conditions)

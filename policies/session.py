@@ -16,7 +16,7 @@ from policies.access import ReadScope
 from policies.arguments import filter_builder
 from policies.jsonsql import JsonDialect
 from policies.plan import NodePlan
-from policies.reads import NodeCompiler, Withheld, compile_page
+from policies.reads import NodeCompiler, Withheld, compile_lookup, compile_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,18 @@ class ReadSession:
             for row in fetched[:first]
         )
         return PageResult(rows, len(fetched) > first, total, query.withheld)
+
+
+    async def lookup(
+        self, typename: str, node: NodePlan, key_field: str, values: list[Any]
+    ) -> tuple[dict[str, str], tuple[Withheld, ...]]:
+        """Rows of ``typename`` whose ``key_field`` is one of ``values``, keyed by its text."""
+        compiler = self._compiler()
+        statement = compile_lookup(compiler, typename, node, key_field, values)
+        async with self.engine.begin() as connection:
+            rows = (await connection.execute(statement)).all()
+        found = {str(row.lookup_key): _text(row.node) for row in rows}
+        return found, tuple(compiler.withheld)
 
 
 def _text(value: Any) -> str:

@@ -7,6 +7,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.schema.config import StrawberryConfig
 
 from schema.execution import PassThroughExecutionContext
+from schema.federation import HubFederationSchema
 from schema.queries import Query
 from schema.scalars import SCALAR_MAP
 
@@ -18,7 +19,7 @@ def build_schema(
     *, max_depth: int = 10, max_aliases: int = 30, max_tokens: int = 2000
 ) -> federation.Schema:
     """The hub's schema, with the request limits in force before any partner has a token."""
-    return federation.Schema(
+    return HubFederationSchema(
         query=Query,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
         execution_context_class=PassThroughExecutionContext,

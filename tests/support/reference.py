@@ -48,6 +48,27 @@ class ReferenceExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return_type, field_details_list, info, path, result, position_context
         )
 
+    def complete_abstract_value(
+        self,
+        return_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if not isinstance(result, _FromDatabase):
+            return super().complete_abstract_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        # The database's object names its type only through a selected __typename.
+        runtime_type = self.ensure_valid_runtime_type(
+            result["__typename"], return_type, field_details_list, info, result
+        )
+        return self.complete_object_value(
+            runtime_type, field_details_list, info, path, result, position_context
+        )
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,

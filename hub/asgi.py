@@ -1,0 +1,5 @@
+"""The ASGI entry point for uvicorn workers: ``hub.asgi:app``."""
+
+from hub.app import build_app
+
+app = build_app()
