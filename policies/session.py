@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.principal import Principal
 from policies.access import ReadScope
 from policies.arguments import filter_builder
+from policies.counts import Dimension, compile_counts
 from policies.jsonsql import JsonDialect
 from policies.plan import NodePlan
 from policies.reads import NodeCompiler, Withheld, compile_lookup, compile_page
@@ -104,6 +105,22 @@ class ReadSession:
             rows = (await connection.execute(statement)).all()
         found = {str(row.lookup_key): _text(row.node) for row in rows}
         return found, tuple(compiler.withheld)
+
+
+    async def counts(
+        self, dimensions: list[Dimension], filters: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Learner counts per cell of ``dimensions`` (one statement)."""
+        query = compile_counts(
+            self.scope,
+            dimensions,
+            filters,
+            backend=self.engine.dialect.name,
+            today=self.today,
+        )
+        async with self.engine.begin() as connection:
+            rows = (await connection.execute(query.statement)).all()
+        return [dict(row._mapping) for row in rows]
 
 
 def _text(value: Any) -> str:

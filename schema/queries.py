@@ -5,6 +5,8 @@ from typing import Any, Optional, cast
 import strawberry
 from strawberry.types import Info
 
+from policies.counts import Dimension
+from schema.counts import CountCell, CountDimension, CountFilter, filter_dict, to_cell
 from schema.inputs import LearnerFilter, PartnerFilter, ProvisionFilter
 from schema.objects import FundingStream, Learner, Partner, Partnership, Provision
 from schema.pagination import Connection, read_connection
@@ -87,3 +89,16 @@ class Query:
     ) -> Connection[FundingStream]:
         result = await read_connection(info._raw_info, "FundingStream", first, after, None)
         return cast(Connection[FundingStream], result)
+
+    @strawberry.field(
+        description="Learners counted by the dimensions in groupBy (e.g. NEET by LA and age)."
+    )
+    async def learner_counts(
+        self,
+        info: Info,
+        group_by: list[CountDimension],
+        filter: Optional[CountFilter] = None,  # noqa: A002
+    ) -> list[CountCell]:
+        dimensions = [Dimension(d.value) for d in group_by]
+        rows = await info.context.reads.counts(dimensions, filter_dict(filter))
+        return [to_cell(row) for row in rows]

@@ -1,0 +1,81 @@
+"""``learnerCounts``: learners counted by fixed dimensions (NEET by LA and age, take-up...)."""
+
+from enum import Enum
+from typing import Any, Optional
+
+import strawberry
+
+from policies.counts import Dimension
+
+
+@strawberry.enum(description="A dimension learner counts can be grouped by.")
+class CountDimension(Enum):
+    LA_OF_RESIDENCE = "la_of_residence"
+    AGE = "age"
+    SEX = "sex"
+    ACTIVITY_CATEGORY = "activity_category"
+    HOME_PARTNER = "home_partner"
+    DELIVERING_PARTNER = "delivering_partner"
+    LEVEL = "level"
+    DIPLOMA_LINE = "diploma_line"
+    ACADEMIC_YEAR = "academic_year"
+
+
+@strawberry.input(description="Restricts the learners counted.")
+class CountFilter:
+    la_of_residence: Optional[str] = None
+    min_age: Optional[int] = None
+    max_age: Optional[int] = None
+    activity_category: Optional[str] = None
+    academic_year: Optional[str] = None
+
+
+@strawberry.type(description="One cell: its dimension values (null when not grouped) and count.")
+class CountCell:
+    la_of_residence: Optional[str] = None
+    age: Optional[int] = None
+    sex: Optional[str] = None
+    activity_category: Optional[str] = None
+    home_partner_id: Optional[strawberry.ID] = None
+    delivering_partner_id: Optional[strawberry.ID] = None
+    level: Optional[str] = None
+    diploma_line: Optional[str] = None
+    academic_year: Optional[str] = None
+    count: Optional[int] = strawberry.field(
+        default=None, description="Learners in the cell; null where suppressed."
+    )
+
+
+_CELL_FIELDS = {
+    Dimension.HOME_PARTNER: "home_partner_id",
+    Dimension.DELIVERING_PARTNER: "delivering_partner_id",
+}
+
+
+def to_cell(row: dict[str, Any]) -> CountCell:
+    """A count row from the database as a cell."""
+    values: dict[str, Any] = {"count": row.get("count")}
+    for dimension in Dimension:
+        if dimension.value in row:
+            value = row[dimension.value]
+            field = _CELL_FIELDS.get(dimension, dimension.value)
+            values[field] = str(value) if field.endswith("_id") and value is not None else value
+    return CountCell(**values)
+
+
+def filter_dict(value: Optional[CountFilter]) -> dict[str, Any]:
+    """The filter as the read path names its arguments."""
+    if value is None:
+        return {}
+    names = {
+        "la_of_residence": "laOfResidence",
+        "min_age": "minAge",
+        "max_age": "maxAge",
+        "activity_category": "activityCategory",
+        "academic_year": "academicYear",
+    }
+    return {
+        camel: getattr(value, snake)
+        for snake, camel in names.items()
+        if getattr(value, snake) is not None
+    }
