@@ -37,7 +37,10 @@ typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
 test: lint typecheck
-	$(BIN)/python -m pytest
+	@$(BIN)/python scripts/write_sdl.py --check
+	$(BIN)/python -m pytest; status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
+	  exit $$status
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m bench.read_path

@@ -37,8 +37,8 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("var"))
     agreements_dir: Path | None = None
     keys_dir: Path | None = None
-    token_issuer: str = "urn:partnership-hub"
-    token_audience: str = "partnership-hub"
+    token_issuer: str = "urn:partnership-hub"  # noqa: S105  (an issuer name, not a secret)
+    token_audience: str = "partnership-hub"  # noqa: S105  (an audience name, not a secret)
     token_ttl_seconds: int = 900
     oidc_issuer: str | None = None
     oidc_jwks_url: str | None = None
@@ -103,18 +103,29 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     env = os.environ if environ is None else environ
     values: dict[str, object] = {}
     problems: list[str] = []
+    _read_text(env, values)
+    _read_numbers(env, values, problems)
+    values.update(overrides)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    problems.extend(_check(settings))
+    if problems:
+        raise ConfigError("invalid settings: " + "; ".join(problems))
+    return settings
+
+
+def _read_text(env: Mapping[str, str], values: dict[str, object]) -> None:
     for name, var in _STR_FIELDS.items():
         if var in env:
             values[name] = env[var]
     for name, var in _OPTIONAL_STR_FIELDS.items():
         if env.get(var):
             values[name] = env[var]
-    for name, var in _PATH_FIELDS.items():
+    for name, var in {**_PATH_FIELDS, **_OPTIONAL_PATH_FIELDS}.items():
         if env.get(var):
             values[name] = Path(env[var])
-    for name, var in _OPTIONAL_PATH_FIELDS.items():
-        if env.get(var):
-            values[name] = Path(env[var])
+
+
+def _read_numbers(env: Mapping[str, str], values: dict[str, object], problems: list[str]) -> None:
     for name, var in _INT_FIELDS.items():
         if var in env:
             try:
@@ -130,12 +141,6 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
                 values[name] = False
             else:
                 problems.append(f"{var}={env[var]!r} is not true or false")
-    values.update(overrides)
-    settings = Settings(**values)  # type: ignore[arg-type]
-    problems.extend(_check(settings))
-    if problems:
-        raise ConfigError("invalid settings: " + "; ".join(problems))
-    return settings
 
 
 def _check(settings: Settings) -> list[str]:

@@ -42,9 +42,12 @@ def _exporter(settings: Settings) -> SpanExporter:
         raise ConfigError(
             "HUB_OTEL=otlp needs the OTLP exporter: pip install 'partnership-hub[otlp]'"
         ) from error
-    if settings.otel_endpoint:
-        return OTLPSpanExporter(endpoint=settings.otel_endpoint)
-    return OTLPSpanExporter()
+    exporter: SpanExporter = (
+        OTLPSpanExporter(endpoint=settings.otel_endpoint)
+        if settings.otel_endpoint
+        else OTLPSpanExporter()
+    )
+    return exporter
 
 
 def instrument_engine(engine: AsyncEngine, provider: TracerProvider | None) -> None:

@@ -123,16 +123,7 @@ def compile_counts(
             conditions.append(provision.c.academic_year == filters["academicYear"])
     elif filters.get("academicYear") is not None:
         raise BadRequestError("academicYear filters need a participation dimension in groupBy")
-    if filters.get("laOfResidence") is not None:
-        conditions.append(learners.c.la_of_residence == filters["laOfResidence"])
-    for bound, operator in (("minAge", "ge"), ("maxAge", "le")):
-        if filters.get(bound) is not None:
-            age = columns[Dimension.AGE]
-            conditions.append(age >= filters[bound] if operator == "ge" else age <= filters[bound])
-    if filters.get("activityCategory") is not None:
-        if Dimension.ACTIVITY_CATEGORY not in dimensions:
-            raise BadRequestError("activityCategory filters need ACTIVITY_CATEGORY in groupBy")
-        conditions.append(columns[Dimension.ACTIVITY_CATEGORY] == filters["activityCategory"])
+    conditions.extend(_filter_conditions(filters, columns, dimensions))
     grouped = [columns[d].label(d.value) for d in dimensions]
     statement = (
         select(*grouped, func.count(learners.c.id.distinct()).label("count"))
@@ -144,6 +135,25 @@ def compile_counts(
             *[columns[d] for d in dimensions]
         )
     return CountQuery(statement, tuple(dimensions))
+
+
+def _filter_conditions(
+    filters: dict[str, Any],
+    columns: dict[Dimension, ColumnElement[Any]],
+    dimensions: list[Dimension],
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.get("laOfResidence") is not None:
+        conditions.append(columns[Dimension.LA_OF_RESIDENCE] == filters["laOfResidence"])
+    if filters.get("minAge") is not None:
+        conditions.append(columns[Dimension.AGE] >= filters["minAge"])
+    if filters.get("maxAge") is not None:
+        conditions.append(columns[Dimension.AGE] <= filters["maxAge"])
+    if filters.get("activityCategory") is not None:
+        if Dimension.ACTIVITY_CATEGORY not in dimensions:
+            raise BadRequestError("activityCategory filters need ACTIVITY_CATEGORY in groupBy")
+        conditions.append(columns[Dimension.ACTIVITY_CATEGORY] == filters["activityCategory"])
+    return conditions
 
 
 def learner_columns_read(dimensions: list[Dimension]) -> list[str]:

@@ -18,7 +18,6 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    literal,
     literal_column,
     null,
     select,
@@ -67,7 +66,9 @@ class JsonDialect:
             cast(self.object(pairs[start : start + _MAX_PG_PAIRS]), Text)
             for start in range(0, len(pairs), _MAX_PG_PAIRS)
         ]
-        inner = [func.substr(chunk, 2, func.length(chunk) - 2) for chunk in chunks]
+        inner: list[ColumnElement[Any]] = [
+            func.substr(chunk, 2, func.length(chunk) - 2) for chunk in chunks
+        ]
         joined = inner[0]
         for piece in inner[1:]:
             joined = joined + literal_column("','") + piece
@@ -77,10 +78,10 @@ class JsonDialect:
         """JSON as text, so the driver hands it over undecoded (it goes out as it came in)."""
         return cast(value, Text) if self.is_postgres else value
 
-    def embed(self, value: ColumnElement[Any] | ScalarSelect[Any]) -> ColumnElement[Any]:
+    def embed(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         """Nested JSON (from a subquery) placed inside a parent object as JSON, not a string."""
         if self.is_postgres:
-            return value  # type: ignore[return-value]
+            return value
         return func.json(value)
 
     def array_of(self, rows: Select[Any], json_column: str, order_column: str) -> ScalarSelect[Any]:
@@ -89,6 +90,7 @@ class JsonDialect:
         ``rows`` must already be ordered and limited (SQLite cannot order inside the aggregate).
         """
         sub = rows.subquery()
+        aggregated: ColumnElement[Any]
         if self.is_postgres:
             aggregated = func.coalesce(
                 func.json_agg(aggregate_order_by(sub.c[json_column], sub.c[order_column])),

@@ -142,7 +142,8 @@ def compile_page(
     node_columns = []
     for index, (path, node) in enumerate(nodes):
         name = f"node_{index}"
-        columns.append(compiler.dialect.as_text(compiler.node_json(node, spec, page_table, path)).label(name))
+        node_json = compiler.node_json(node, spec, page_table, path)
+        columns.append(compiler.dialect.as_text(node_json).label(name))
         node_columns.append(name)
     page = select(*columns).where(*keyset).order_by(page_table.c.id).limit(first + 1)
     if not with_total:
@@ -178,9 +179,7 @@ def compile_lookup(
     conditions = [compiler.rows(spec, table), table.c[column].in_(values)]
     if column != "id":
         grant = compiler.scope.cell(spec.entity, column, table)
-        if isinstance(grant, False_):
-            conditions.append(grant)
-        elif grant is not None:
+        if isinstance(grant, False_) or grant is not None:
             conditions.append(grant)
     node_json = compiler.dialect.as_text(compiler.node_json(node, spec, table, ()))
     return select(table.c[column].label("lookup_key"), node_json.label("node")).where(*conditions)

@@ -61,5 +61,4 @@ class HubFederationSchema(federation.Schema):
         self, info: Info, representations: list[FederationAny]
     ) -> list[FederationAny]:
         """Resolve all representations with one statement per (type, key)."""
-        found = await resolve_entities(info._raw_info, representations)  # type: ignore[arg-type]
-        return found  # type: ignore[return-value]
+        return await resolve_entities(info._raw_info, representations)  # type: ignore[arg-type,return-value]

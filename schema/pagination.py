@@ -79,7 +79,7 @@ def page_size(first: Optional[int], default: int, maximum: int) -> int:
 
 def node_selections(envelope: NodePlan) -> list[tuple[tuple[str, ...], NodePlan]]:
     """Every ``edges { node { ... } }`` selection in the envelope (aliases make several)."""
-    found = []
+    found: list[tuple[tuple[str, ...], NodePlan]] = []
     for edges in envelope.fields:
         if edges.name == "edges" and edges.node is not None:
             for node in edges.node.fields:

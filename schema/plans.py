@@ -48,7 +48,9 @@ class SelectionReader:
     @classmethod
     def from_info(cls, info: GraphQLResolveInfo) -> "SelectionReader":
         """A reader for the operation ``info`` belongs to."""
-        return cls(info.schema, info.fragments, dict(info.variable_values or {}))
+        raw: Any = info.variable_values
+        coerced = raw.coerced if isinstance(raw, VariableValues) else dict(raw or {})
+        return cls(info.schema, info.fragments, coerced)
 
     def collect(
         self, type_name: str, selection_sets: list[SelectionSetNode]

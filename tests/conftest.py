@@ -20,7 +20,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def migrated_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh database migrated to head, shared by the session (tests must not rely on it being empty)."""
+    """A migrated database shared by the session (tests must not rely on it being empty)."""
     with fresh_database(backend, tmp_path_factory.mktemp("db")) as url:
         yield url
 

@@ -11,7 +11,9 @@ from hub.store.migrate import downgrade, upgrade
 
 
 def migrate(
-    revision: Annotated[str, typer.Argument(help="Target revision ('head' for the latest).")] = "head",
+    revision: Annotated[
+        str, typer.Argument(help="Target revision ('head' for the latest).")
+    ] = "head",
     down: Annotated[bool, typer.Option("--down", help="Downgrade to REVISION instead.")] = False,
 ) -> None:
     """Apply Alembic migrations to the configured database (HUB_DATABASE_URL)."""

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -208,6 +208,13 @@ async def _seal_batch(engine: AsyncEngine, batch_size: int) -> int:
             .where(_events.c.id == bindparam("event"), _events.c.sealed_seq.is_(None))
             .values(sealed_seq=bindparam("seq"), chain_hash=bindparam("hash")),
             updates,
+        )
+        # Only a row someone un-sealed has index rows already; verify reports its gap anyway.
+        await connection.execute(
+            delete(DisclosureLearner).where(
+                _links.c.event_id.in_(bindparam("ids", expanding=True))
+            ),
+            {"ids": [row["id"] for row in rows]},
         )
         if links:
             await connection.execute(insert(DisclosureLearner), links)

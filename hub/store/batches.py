@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hub.store.base import Base
 from hub.store.models.ingest import IngestBatch, IngestIssue
 
 RECEIVED = "received"
@@ -25,8 +26,14 @@ FAILED = "failed"
 SUPERSEDED = "superseded"
 UNFINISHED = (RECEIVED, PROCESSING, FAILED)
 
-_batches = IngestBatch.__table__
-_issues = IngestIssue.__table__
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table, typed as one (``__table__`` is typed as a bare FromClause)."""
+    return cast(Table, model.__table__)
+
+
+_batches = table_of(IngestBatch)
+_issues = table_of(IngestIssue)
 
 
 def utcnow() -> dt.datetime:
@@ -100,7 +107,7 @@ async def open_batch(
             )
             .returning(_batches.c.id)
         )
-    return OpenedBatch(int(batch_id), already_loaded=False)
+    return OpenedBatch(int(batch_id or 0), already_loaded=False)
 
 
 async def mark_processing(engine: AsyncEngine, batch_id: int, snapshot_key: str | None) -> None:
@@ -137,8 +144,10 @@ async def finish_unloaded(
 async def get_batch(connection: AsyncConnection, batch_id: int) -> dict[str, Any] | None:
     """One batch as a mapping of its columns, or None when there is no such batch."""
     row = (
-        await connection.execute(select(_batches).where(_batches.c.id == batch_id))
-    ).mappings().first()
+        (await connection.execute(select(_batches).where(_batches.c.id == batch_id)))
+        .mappings()
+        .first()
+    )
     return dict(row) if row is not None else None
 
 

@@ -14,14 +14,15 @@ the record to its new row; attendance reported by others follows the participati
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, insert, select, text, update
+from sqlalchemy import JSON, Table, and_, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.errors import HubError
-from hub.store.batches import LOADED, PROCESSING, SUPERSEDED, UNFINISHED, utcnow
+from hub.store.batches import LOADED, PROCESSING, SUPERSEDED, UNFINISHED, table_of, utcnow
 from hub.store.models.destinations import Activity
 from hub.store.models.funding import FundingAllocation, FundingFlow
 from hub.store.models.identity import MatchReview
@@ -30,18 +31,18 @@ from hub.store.models.learners import LearnerRecord
 from hub.store.models.participation import AttendanceWeek, Participation
 from hub.store.models.partners import Partner
 
-_batches = IngestBatch.__table__
-_records = LearnerRecord.__table__
-_participations = Participation.__table__
-_attendance = AttendanceWeek.__table__
-_reviews = MatchReview.__table__
-_activities = Activity.__table__
+_batches = table_of(IngestBatch)
+_records = table_of(LearnerRecord)
+_participations = table_of(Participation)
+_attendance = table_of(AttendanceWeek)
+_reviews = table_of(MatchReview)
+_activities = table_of(Activity)
 # Tables whose rows belong wholly to the batch that loaded them (provision and learners do not:
 # other partners' rows point at them).
 _BATCH_OWNED = (
-    Activity.__table__,
-    FundingAllocation.__table__,
-    FundingFlow.__table__,
+    table_of(Activity),
+    table_of(FundingAllocation),
+    table_of(FundingFlow),
 )
 
 
@@ -76,7 +77,7 @@ class BatchWriter:
             raise BatchNotOpenError(f"batch {batch_id} is not waiting to load")
         if conn.dialect.name == "postgresql":
             # One loader per partner at a time: snapshot replacement must see a settled past.
-            partners = Partner.__table__
+            partners = table_of(Partner)
             await conn.execute(
                 select(partners.c.id).where(partners.c.id == partner_id).with_for_update()
             )
@@ -96,8 +97,8 @@ class BatchWriter:
         # SQLite: the claim in ``open`` holds the write lock, so max(id) cannot move under us.
         start = self._next_id.get(table.name)
         if start is None:
-            start = int(await self.conn.scalar(select(func.coalesce(func.max(table.c.id), 0))))
-            start += 1
+            highest = await self.conn.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+            start = int(highest or 0) + 1
         self._next_id[table.name] = start + count
         return list(range(start, start + count))
 
@@ -107,12 +108,15 @@ class BatchWriter:
             return
         if self.is_postgres:
             columns = list(rows[0])
+            # COPY takes JSON columns as text; every other value is already its column's type.
+            as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+            records = [
+                tuple(json.dumps(row[c]) if c in as_json else row[c] for c in columns)
+                for row in rows
+            ]
             raw = await self.conn.get_raw_connection()
             driver: Any = raw.driver_connection
-            await driver.copy_records_to_table(
-                table.name, records=[tuple(row[c] for c in columns) for row in rows],
-                columns=columns,
-            )
+            await driver.copy_records_to_table(table.name, records=records, columns=columns)
             return
         await self.conn.execute(insert(table), list(rows))
 
@@ -133,7 +137,7 @@ class BatchWriter:
         ]
         if not rows:
             return
-        table = IngestIssue.__table__
+        table = table_of(IngestIssue)
         ids = await self.allocate_ids(table, len(rows))
         for row, row_id in zip(rows, ids, strict=True):
             row["id"] = row_id

@@ -28,7 +28,8 @@ REPRESENTATIONS = [
 async def test_entities_come_back_in_order_with_nulls_for_missing(
     sample_engine: AsyncEngine,
 ) -> None:
-    body = orjson.loads(orjson.dumps(await execute(sample_engine, ENTITIES, {"r": REPRESENTATIONS})))
+    response = await execute(sample_engine, ENTITIES, {"r": REPRESENTATIONS})
+    body = orjson.loads(orjson.dumps(response))
     assert "errors" not in body
     entities = body["data"]["_entities"]
     assert [e and e["__typename"] for e in entities] == [

@@ -29,7 +29,8 @@ LEARNERS = 12
 async def _insert(connection: AsyncConnection, model: Any, rows: list[dict[str, Any]]) -> None:
     """Insert rows with every column present (executemany needs the same keys in each)."""
     keys = {key for row in rows for key in row}
-    await connection.execute(insert(model.__table__), [{k: row.get(k) for k in keys} for row in rows])
+    complete = [{key: row.get(key) for key in keys} for row in rows]
+    await connection.execute(insert(model.__table__), complete)
 
 
 async def load_sample(engine: AsyncEngine) -> None:

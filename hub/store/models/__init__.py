@@ -42,10 +42,11 @@ __all__ = [
     "MergeEvent",
     "OAuthClient",
     "Objection",
+    "Offer",
+    "Participation",
     "Partner",
     "Partnership",
     "Provision",
-    "Participation",
     "SigningKey",
     "Site",
 ]
