@@ -44,6 +44,7 @@ class Settings:
     oidc_jwks_url: str | None = None
     oidc_audience: str | None = None
     sql_echo: bool = False
+    audit_seal_interval_seconds: float = 2.0
 
     @property
     def is_dev(self) -> bool:
@@ -159,4 +160,19 @@ def _check(settings: Settings) -> list[str]:
         problems.append(
             "HUB_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
         )
+    problems.extend(_check_oidc(settings))
+    return problems
+
+
+def _check_oidc(settings: Settings) -> list[str]:
+    problems = []
+    if (settings.oidc_jwks_url or settings.oidc_audience) and not settings.oidc_issuer:
+        problems.append("HUB_OIDC_JWKS_URL and HUB_OIDC_AUDIENCE need HUB_OIDC_ISSUER")
+    if settings.env == "prod":
+        for var, url in (
+            ("HUB_OIDC_ISSUER", settings.oidc_issuer),
+            ("HUB_OIDC_JWKS_URL", settings.oidc_jwks_url),
+        ):
+            if url is not None and not url.startswith("https://"):
+                problems.append(f"{var} must be an https:// URL in prod")
     return problems

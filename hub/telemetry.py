@@ -57,3 +57,9 @@ def instrument_engine(engine: AsyncEngine, provider: TracerProvider | None) -> N
     SQLAlchemyInstrumentor().instrument(
         engine=engine.sync_engine, tracer_provider=provider, enable_commenter=False
     )
+
+
+def current_trace_id() -> str | None:
+    """The active span's trace id (hex), for audit events; None when not tracing."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None

@@ -74,6 +74,12 @@ class JsonDialect:
             joined = joined + literal_column("','") + piece
         return cast(literal_column("'{'") + joined + literal_column("'}'"), _json_type())
 
+    def array(self, items: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+        """A JSON array of these values (nested JSON values stay JSON)."""
+        if self.is_postgres:
+            return func.json_build_array(*items)
+        return func.json_array(*items)
+
     def as_text(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         """JSON as text, so the driver hands it over undecoded (it goes out as it came in)."""
         return cast(value, Text) if self.is_postgres else value

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, null, select, true
-from sqlalchemy.sql.elements import False_
+from sqlalchemy.sql.elements import False_, Label
 
 from policies.access import ReadScope
 from policies.catalogue import CATALOGUE, EntitySpec
@@ -126,6 +126,7 @@ def compile_page(
     first: int,
     after_id: int | None,
     with_total: bool,
+    extra_columns: Callable[[FromClause], list[Label[Any]]] | None = None,
 ) -> PageQuery:
     """One statement for a page of ``typename`` rows (one JSON column per node selection).
 
@@ -145,6 +146,8 @@ def compile_page(
         node_json = compiler.node_json(node, spec, page_table, path)
         columns.append(compiler.dialect.as_text(node_json).label(name))
         node_columns.append(name)
+    if extra_columns is not None:
+        columns.extend(extra_columns(page_table))
     page = select(*columns).where(*keyset).order_by(page_table.c.id).limit(first + 1)
     if not with_total:
         return PageQuery(page, tuple(node_columns), False, tuple(compiler.withheld))

@@ -9,7 +9,9 @@ from strawberry.schema.config import StrawberryConfig
 from schema.execution import PassThroughExecutionContext
 from schema.federation import HubFederationSchema
 from schema.queries import Query
+from schema.errors import ClientErrorsExtension
 from schema.scalars import SCALAR_MAP
+from schema.withheld import WithheldFieldsExtension
 
 FEDERATION_VERSION = "2.7"
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -28,6 +30,8 @@ def build_schema(
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            ClientErrorsExtension,
+            WithheldFieldsExtension,
         ],
     )
 

@@ -16,13 +16,13 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from hub.config import Settings
-from hub.principal import SYSTEM, Principal
+from hub.principal import Principal
+from hub.telemetry import current_trace_id
+from hub.web.auth import request_principal
 from policies.access import ALLOW_ALL, ReadScope
 from policies.session import ReadSession
 from schema import build_schema
 from schema.context import Context
-
-PRINCIPAL_SCOPE_KEY = "hub.principal"
 
 
 def scope_for(principal: Principal) -> ReadScope:
@@ -55,19 +55,22 @@ class HubGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         """One read session per request, for the authenticated principal."""
-        principal: Principal = request.scope.get(PRINCIPAL_SCOPE_KEY, SYSTEM)
+        principal = request_principal(request)
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         reads = ReadSession(
             request.app.state.engine,
             principal,
             scope_for(principal),
             nested_limit=self.settings.max_page_size,
+            request_id=request_id[:64],
+            trace_id=current_trace_id(),
         )
         return Context(
             principal=principal,
             reads=reads,
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
-            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
+            request_id=request_id,
         )
 
 
