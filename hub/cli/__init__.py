@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import audit, db, demo, serve
+from hub.cli import audit, clients, db, demo, ingest, matches, partners, serve, token
 
 app = typer.Typer(
     name="hub",
@@ -17,6 +17,12 @@ app.command("serve")(serve.serve)
 app.command("migrate")(db.migrate)
 app.command("demo")(demo.demo)
 app.add_typer(audit.app, name="audit")
+app.add_typer(clients.clients_app, name="clients")
+app.add_typer(clients.keys_app, name="keys")
+app.command("token")(token.token)
+app.command("ingest")(ingest.ingest)
+app.add_typer(partners.partners_app, name="partners")
+app.add_typer(matches.matches_app, name="matches")
 
 
 def main() -> None:

@@ -54,8 +54,8 @@ async def _ids_by_seq(engine: AsyncEngine) -> list[int]:
 
 
 async def _delete_event(connection: AsyncConnection, event_id: int) -> None:
-    await connection.execute(delete(_links).where(_links.c.event_id == event_id))
-    await connection.execute(delete(_events).where(_events.c.id == event_id))
+    await connection.execute(delete(DisclosureLearner).where(_links.c.event_id == event_id))
+    await connection.execute(delete(DisclosureEvent).where(_events.c.id == event_id))
 
 
 async def test_events_appended_concurrently_seal_into_one_intact_chain(
@@ -146,7 +146,7 @@ async def test_changed_learner_ids_of_a_sealed_event_are_detected(engine: AsyncE
     target = (await _ids_by_seq(engine))[2]
     async with engine.begin() as connection:
         await connection.execute(
-            update(_events).where(_events.c.id == target).values(learner_ids=[999])
+            update(DisclosureEvent).where(_events.c.id == target).values(learner_ids=[999])
         )
 
     report = await verify(engine)
@@ -170,6 +170,24 @@ async def test_a_deleted_sealed_event_is_detected(engine: AsyncEngine) -> None:
     assert report.broken.reason is BreakReason.MISSING
 
 
+async def test_an_unsealed_sealed_event_is_resealed_and_its_gap_detected(
+    engine: AsyncEngine,
+) -> None:
+    await _append_many(engine, 3)
+    await seal(engine)
+    ids = await _ids_by_seq(engine)
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(DisclosureEvent).where(_events.c.id == ids[0]).values(sealed_seq=None)
+        )
+
+    assert await seal(engine) == 1
+    report = await verify(engine)
+
+    assert report.broken is not None
+    assert (report.broken.event_id, report.broken.reason) == (ids[1], BreakReason.MISSING)
+
+
 async def test_swapping_the_content_of_two_sealed_events_is_detected(
     engine: AsyncEngine,
 ) -> None:
@@ -180,16 +198,16 @@ async def test_swapping_the_content_of_two_sealed_events_is_detected(
     first, second, _ = await _ids_by_seq(engine)
     async with engine.begin() as connection:
         await connection.execute(
-            update(_events).where(_events.c.id == first).values(learner_ids=[2])
+            update(DisclosureEvent).where(_events.c.id == first).values(learner_ids=[2])
         )
         await connection.execute(
-            update(_events).where(_events.c.id == second).values(learner_ids=[1])
+            update(DisclosureEvent).where(_events.c.id == second).values(learner_ids=[1])
         )
         await connection.execute(
-            update(_links).where(_links.c.event_id == first).values(learner_id=2)
+            update(DisclosureLearner).where(_links.c.event_id == first).values(learner_id=2)
         )
         await connection.execute(
-            update(_links).where(_links.c.event_id == second).values(learner_id=1)
+            update(DisclosureLearner).where(_links.c.event_id == second).values(learner_id=1)
         )
 
     report = await verify(engine)
@@ -205,7 +223,7 @@ async def test_reordering_two_sealed_events_is_detected(engine: AsyncEngine) -> 
     async with engine.begin() as connection:
         for event_id, seq in ((ids[1], -1), (ids[2], 2), (ids[1], 3)):
             await connection.execute(
-                update(_events).where(_events.c.id == event_id).values(sealed_seq=seq)
+                update(DisclosureEvent).where(_events.c.id == event_id).values(sealed_seq=seq)
             )
 
     report = await verify(engine)
@@ -221,7 +239,7 @@ async def test_an_index_row_pointing_at_another_learner_is_detected(engine: Asyn
     target = (await _ids_by_seq(engine))[0]
     async with engine.begin() as connection:
         await connection.execute(
-            update(_links)
+            update(DisclosureLearner)
             .where(_links.c.event_id == target, _links.c.learner_id == 1)
             .values(learner_id=555)
         )
