@@ -100,6 +100,7 @@ class Agreement:
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE
     source: str = ""
     sha256: str = ""
+    validity_line: int = 1
     pseudonym_key: str | None = field(default=None, repr=False)
 
     @property

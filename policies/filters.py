@@ -64,7 +64,6 @@ class ScopePlan:
     partner_id: int
     today: dt.date
     clauses: Mapping[str, tuple[Clause, ...]]
-    is_careers_service_check: bool = True
 
     def for_entity(self, entity: str) -> tuple[Clause, ...]:
         """The clauses covering ``entity`` (empty: the entity is denied)."""

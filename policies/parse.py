@@ -66,12 +66,16 @@ def parse_text(text: str, source: str) -> tuple[Agreement | None, list[Agreement
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        return None, [AgreementIssue(source, line, "AGREEMENT_SYNTAX", f"not valid YAML: {error}")]
+        problem = getattr(error, "problem", None) or "unreadable"
+        return None, [
+            AgreementIssue(source, line, "AGREEMENT_SYNTAX", f"not valid YAML: {problem}")
+        ]
     if not isinstance(root, yaml.MappingNode):
         line = root.start_mark.line + 1 if root is not None else 1
         return None, [AgreementIssue(source, line, "AGREEMENT_SYNTAX", "not a YAML mapping")]
     agreement = _agreement(reader, root, text, source)
-    return (agreement if not reader.issues else None), reader.issues
+    issues = sorted(reader.issues, key=lambda issue: issue.line)
+    return (agreement if not issues else None), issues
 
 
 def _agreement(
@@ -123,6 +127,7 @@ def _agreement(
         min_cell_size=min_cell,
         source=source,
         sha256=hashlib.sha256(text.encode()).hexdigest(),
+        validity_line=keys["validity"].start_mark.line + 1,
     )
 
 
@@ -205,7 +210,11 @@ def check_set(agreements: Sequence[Agreement]) -> list[AgreementIssue]:
                 )
             else:
                 continue
-            issues.append(AgreementIssue(later.source, 1, "AGREEMENT_OVERLAPPING_VALIDITY", reason))
+            issues.append(
+                AgreementIssue(
+                    later.source, later.validity_line, "AGREEMENT_OVERLAPPING_VALIDITY", reason
+                )
+            )
     return issues
 
 
@@ -233,19 +242,29 @@ def read_texts(texts: Iterable[tuple[str, str]]) -> list[Agreement]:
     return agreements
 
 
-def read_directory(directory: Path) -> list[Agreement]:
-    """Read and check every agreement file of ``directory`` as one set.
+def read_folder(directory: Path) -> tuple[list[Agreement], dict[str, str]]:
+    """Every agreement of ``directory``, checked as one set, with its text by ref.
 
     Raises:
-        AgreementInvalidError: every problem found; an empty or missing folder is one problem.
+        AgreementInvalidError: every problem found; a missing or empty folder is one problem.
     """
     if not directory.is_dir():
         raise agreement_error(
             [AgreementIssue(str(directory), 1, "AGREEMENT_SYNTAX", "not a folder")]
         )
-    files = agreement_files(directory)
-    if not files:
+    texts = {str(path): path.read_text(encoding="utf-8") for path in agreement_files(directory)}
+    if not texts:
         raise agreement_error(
             [AgreementIssue(str(directory), 1, "AGREEMENT_SYNTAX", "no agreement files")]
         )
-    return read_texts((str(path), path.read_text(encoding="utf-8")) for path in files)
+    agreements = read_texts(texts.items())
+    return agreements, {a.ref: texts[a.source] for a in agreements}
+
+
+def read_directory(directory: Path) -> list[Agreement]:
+    """Read and check every agreement file of ``directory`` as one set.
+
+    Raises:
+        AgreementInvalidError: every problem found; a missing or empty folder is one problem.
+    """
+    return read_folder(directory)[0]

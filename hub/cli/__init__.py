@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import audit, clients, db, demo, ingest, matches, partners, serve, token
+from hub.cli import audit, clients, db, demo, ingest, matches, partners, policy, serve, token
 
 app = typer.Typer(
     name="hub",
@@ -17,6 +17,7 @@ app.command("serve")(serve.serve)
 app.command("migrate")(db.migrate)
 app.command("demo")(demo.demo)
 app.add_typer(audit.app, name="audit")
+app.add_typer(policy.policy_app, name="policy")
 app.add_typer(clients.clients_app, name="clients")
 app.add_typer(clients.keys_app, name="keys")
 app.command("token")(token.token)

@@ -31,12 +31,22 @@ _learners = table_of(Learner)
 # Every table whose rows belong to a learner and move with a merge.
 _LEARNER_TABLES: tuple[Table, ...] = tuple(
     table_of(model)
-    for model in (LearnerRecord, Participation, Activity, FundingFlow, Objection, Application, Offer)
+    for model in (
+        LearnerRecord,
+        Participation,
+        Activity,
+        FundingFlow,
+        Objection,
+        Application,
+        Offer,
+    )
 )
 DECISIONS = ("accept", "reject")
 
 
-async def list_reviews(connection: AsyncConnection, status: str | None = "open") -> list[dict[str, Any]]:
+async def list_reviews(
+    connection: AsyncConnection, status: str | None = "open"
+) -> list[dict[str, Any]]:
     """Reviews (oldest first) with the record they are about and its provisional learner."""
     statement = (
         select(
@@ -118,8 +128,14 @@ async def merge_learners(
             await _move_identifier(connection, name, other_id, kept_id, other[name])
     event_id = await connection.scalar(
         insert(_merges)
-        .values(kind="merge", kept_learner_id=kept_id, other_learner_id=other_id, moved=moved,
-                decided_by=decided_by, decided_at=utcnow())
+        .values(
+            kind="merge",
+            kept_learner_id=kept_id,
+            other_learner_id=other_id,
+            moved=moved,
+            decided_by=decided_by,
+            decided_at=utcnow(),
+        )
         .returning(_merges.c.id)
     )
     return int(event_id or 0)
@@ -134,14 +150,18 @@ async def unmerge(
         NotVisibleError: no such merge, or it is already reversed.
     """
     event = (
-        await connection.execute(
-            select(_merges).where(
-                _merges.c.id == merge_event_id,
-                _merges.c.kind == "merge",
-                _merges.c.reversed_at.is_(None),
+        (
+            await connection.execute(
+                select(_merges).where(
+                    _merges.c.id == merge_event_id,
+                    _merges.c.kind == "merge",
+                    _merges.c.reversed_at.is_(None),
+                )
             )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     if event is None:
         raise NotVisibleError(f"no unreversed merge {merge_event_id}")
     kept_id, other_id = int(event["kept_learner_id"]), int(event["other_learner_id"])
@@ -165,8 +185,14 @@ async def unmerge(
     )
     split_id = await connection.scalar(
         insert(_merges)
-        .values(kind="split", kept_learner_id=kept_id, other_learner_id=other_id, moved=moved,
-                decided_by=decided_by, decided_at=now)
+        .values(
+            kind="split",
+            kept_learner_id=kept_id,
+            other_learner_id=other_id,
+            moved=moved,
+            decided_by=decided_by,
+            decided_at=now,
+        )
         .returning(_merges.c.id)
     )
     return int(split_id or 0)
@@ -174,10 +200,14 @@ async def unmerge(
 
 async def _identifiers(connection: AsyncConnection, learner_id: int) -> dict[str, Any]:
     row = (
-        await connection.execute(
-            select(_learners.c.uln, _learners.c.upn).where(_learners.c.id == learner_id)
+        (
+            await connection.execute(
+                select(_learners.c.uln, _learners.c.upn).where(_learners.c.id == learner_id)
+            )
         )
-    ).mappings().one()
+        .mappings()
+        .one()
+    )
     return dict(row)
 
 
@@ -206,14 +236,20 @@ async def _pin(
         & (_links.c.source == review["source"])
         & (_links.c.local_ref == review["local_ref"])
     )
-    values = {"learner_id": learner_id, "decision": decision, "decided_by": decided_by,
-              "decided_at": utcnow()}
+    values = {
+        "learner_id": learner_id,
+        "decision": decision,
+        "decided_by": decided_by,
+        "decided_at": utcnow(),
+    }
     changed = await connection.execute(update(_links).where(key).values(values))
     if changed.rowcount == 0:
         await connection.execute(
             insert(_links).values(
-                partner_id=review["partner_id"], source=review["source"],
-                local_ref=review["local_ref"], **values,
+                partner_id=review["partner_id"],
+                source=review["source"],
+                local_ref=review["local_ref"],
+                **values,
             )
         )
 

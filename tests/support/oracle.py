@@ -51,7 +51,9 @@ def _partnerships_of(data: Dataset, partner_id: Any, today: dt.date) -> set[int]
 def _named(data: Dataset, partnership_ids: set[int], name: str | None) -> set[int]:
     if name is None:
         return partnership_ids
-    return {p for p in partnership_ids if (_by_id(data, "partnerships", p) or {}).get("name") == name}
+    return {
+        p for p in partnership_ids if (_by_id(data, "partnerships", p) or {}).get("name") == name
+    }
 
 
 def _shares(data: Dataset, me: int, other: Any, today: dt.date, name: str | None) -> bool:
@@ -65,7 +67,9 @@ def _selects(data: Dataset, selector: PartySelector, partner: Row, today: dt.dat
         if wanted is not None and partner.get(attribute) != wanted:
             return False
     if selector.partnership is None and selector.membership_role is None:
-        return any(getattr(selector, a) is not None for a in ("ukprn", "urn", "la_code", "partner_type"))
+        return any(
+            getattr(selector, a) is not None for a in ("ukprn", "urn", "la_code", "partner_type")
+        )
     for membership in data.get("memberships", ()):
         if membership["partner_id"] != partner["id"] or not _current(membership, today):
             continue
@@ -116,45 +120,63 @@ def _delivers(data: Dataset, me: int, learner_id: Any) -> bool:
     return False
 
 
+def _resident(data: Dataset, me: int, learner: Row) -> bool:
+    la = (_by_id(data, "partners", me) or {}).get("la_code")
+    return la is not None and learner.get("la_of_residence") == la
+
+
+def _in_partnership(
+    data: Dataset, me: int, learner_id: Any, today: dt.date, partnership: str | None
+) -> bool:
+    return any(
+        r["learner_id"] == learner_id
+        and r["is_on_roll"]
+        and _shares(data, me, r["partner_id"], today, partnership)
+        for r in data.get("learner_records", ())
+    )
+
+
+def _in_cohort(data: Dataset, me: int, learner: Row, relationship: Relationship) -> bool:
+    born = learner.get("date_of_birth")
+    start, end = relationship.born_from, relationship.born_to
+    if born is None or start is None or end is None or not start <= born <= end:
+        return False
+    return any(
+        o["learner_id"] == learner["id"]
+        and o["status"] == "accepted"
+        and (_by_id(data, "provision", o["provision_id"]) or {}).get("delivering_partner_id") == me
+        for o in data.get("offers", ())
+    )
+
+
 def _learner_related(
     data: Dataset, relationship: Relationship, me: int, learner_id: Any, today: dt.date
 ) -> bool:
     name = relationship.name
-    learner = _by_id(data, "learners", learner_id) or {}
+    learner = _by_id(data, "learners", learner_id) or {"id": learner_id}
     if name == "on_my_roll":
         return _on_roll(data, me, learner_id)
     if _objected(data, learner_id, "sharing_beyond_home"):
         return False
-    if name == "on_provision_i_deliver":
-        return _delivers(data, me, learner_id)
-    if name == "resident_in_my_la":
-        la = (_by_id(data, "partners", me) or {}).get("la_code")
-        return la is not None and learner.get("la_of_residence") == la
-    if name == "in_my_partnership":
-        return any(
-            r["learner_id"] == learner_id
-            and r["is_on_roll"]
-            and _shares(data, me, r["partner_id"], today, relationship.partnership)
-            for r in data.get("learner_records", ())
-        )
-    if name == "transition_cohort":
-        born = learner.get("date_of_birth")
-        if born is None or relationship.born_from is None or relationship.born_to is None:
-            return False
-        if not relationship.born_from <= born <= relationship.born_to:
-            return False
-        return any(
-            o["learner_id"] == learner_id
-            and o["status"] == "accepted"
-            and (_by_id(data, "provision", o["provision_id"]) or {}).get("delivering_partner_id")
-            == me
-            for o in data.get("offers", ())
-        )
-    return False
+    checks = {
+        "on_provision_i_deliver": lambda: _delivers(data, me, learner_id),
+        "resident_in_my_la": lambda: _resident(data, me, learner),
+        "in_my_partnership": lambda: _in_partnership(
+            data, me, learner_id, today, relationship.partnership
+        ),
+        "transition_cohort": lambda: _in_cohort(data, me, learner, relationship),
+    }
+    check = checks.get(name)
+    return check() if check is not None else False
 
 
 def _partner_related(
-    data: Dataset, relationship: Relationship, me: int, owner: Any, today: dt.date, parties: set[int]
+    data: Dataset,
+    relationship: Relationship,
+    me: int,
+    owner: Any,
+    today: dt.date,
+    parties: set[int],
 ) -> bool:
     name = relationship.name
     if name == "mine":
@@ -227,7 +249,9 @@ def _partner_row(
     return False
 
 
-def in_force(principal: Principal, agreements: Iterable[Agreement], today: dt.date) -> list[Agreement]:
+def in_force(
+    principal: Principal, agreements: Iterable[Agreement], today: dt.date
+) -> list[Agreement]:
     """Agreements whose date, purpose and role match (party membership is checked per row)."""
     if principal.partner_id is None or principal.purpose is None or principal.role == "admin":
         return []
@@ -297,9 +321,9 @@ def visible(
         shown = set()
         for column in row:
             if column in structural_columns(entity):
-                if LEARNER_ID_COLUMNS.get(entity) != column:
-                    shown.add(column)
-                elif not aggregate and any(a.granularity is Granularity.IDENTIFIED for a in found):
+                if LEARNER_ID_COLUMNS.get(entity) != column or (
+                    not aggregate and any(a.granularity is Granularity.IDENTIFIED for a in found)
+                ):
                     shown.add(column)
                 continue
             category = category_of(entity, column)
