@@ -14,10 +14,12 @@ from hub.config import Settings, load_settings
 from hub.store.audit_chain import run_sealer
 from hub.store.engine import create_engine_for
 from hub.telemetry import configure_telemetry, instrument_engine
+from hub.web.agreements import AgreementsInForce, agreements_folder, load_folder_at_startup
 from hub.web.auth import AuthenticationMiddleware
 from hub.web.graphql import graphql_routes
 from hub.web.health import healthz, readyz
 from hub.web.oauth import oauth_routes
+from hub.web.uploads import running_ingest_worker, upload_routes
 
 
 def build_app(settings: Settings | None = None) -> Starlette:
@@ -30,12 +32,16 @@ def build_app(settings: Settings | None = None) -> Starlette:
         engine = create_engine_for(settings.database_url, echo=settings.sql_echo)
         instrument_engine(engine, tracer_provider)
         app.state.engine = engine
+        await load_folder_at_startup(engine, agreements_folder(settings))
+        app.state.agreements = AgreementsInForce(engine)
         stop_sealer = asyncio.Event()
         sealer = asyncio.create_task(
             run_sealer(engine, settings.audit_seal_interval_seconds, stop_sealer)
         )
         try:
-            yield
+            async with running_ingest_worker(engine, settings.data_dir) as ingest_worker:
+                app.state.ingest_worker = ingest_worker
+                yield
         finally:
             stop_sealer.set()
             await sealer
@@ -48,6 +54,7 @@ def build_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         *oauth_routes(),
         *graphql_routes(settings),
+        *upload_routes(),
     ]
     # Authentication wraps every route; it lets through only the open paths it lists itself.
     middleware = [Middleware(AuthenticationMiddleware, settings=settings)]

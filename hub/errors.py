@@ -70,10 +70,28 @@ class ForbiddenFieldError(ForbiddenError):
     code = "FORBIDDEN_FIELD"
 
 
+class PurposeForbiddenError(ForbiddenError):
+    """The ``Hub-Purpose`` named a purpose the token does not allow: use a token that allows it."""
+
+    code = "FORBIDDEN_PURPOSE"
+
+
+class PurposeRequiredError(BadRequestError):
+    """The token allows several purposes and the request named none: send ``Hub-Purpose``."""
+
+    code = "PURPOSE_REQUIRED"
+
+
 class AuthenticationError(HubError):
     """No valid credentials: obtain a token and try again."""
 
     code = "UNAUTHENTICATED"
+
+
+class OAuthClientNotFoundError(HubError):
+    """No OAuth client has this client id: check the id with ``hub clients list``."""
+
+    code = "OAUTH_CLIENT_NOT_FOUND"
 
 
 class UnavailableError(HubError):

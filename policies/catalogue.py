@@ -38,6 +38,7 @@ class Encoding(StrEnum):
     BOOL = "bool"
     DATE = "date"
     MONEY = "money"
+    PSEUDONYM = "pseudonym"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ CATALOGUE: dict[str, EntitySpec] = {
             _t(Learner),
             {
                 "id": _ID,
+                "pseudonym": Scalar("id", Encoding.PSEUDONYM),
                 "uln": Scalar("uln"),
                 "upn": Scalar("upn"),
                 "givenName": Scalar("given_name"),

@@ -13,11 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, null, select, true
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    String,
+    and_,
+    case,
+    func,
+    literal_column,
+    null,
+    select,
+    true,
+)
 from sqlalchemy.sql.elements import False_, Label
 
 from policies.access import ReadScope
-from policies.catalogue import CATALOGUE, EntitySpec
+from policies.catalogue import CATALOGUE, Encoding, EntitySpec
 from policies.jsonsql import JsonDialect, text_literal
 from policies.plan import FieldPlan, NodePlan, Selected
 
@@ -90,16 +102,37 @@ class NodeCompiler:
         one = one.correlate(table)
         return self.dialect.embed(one.scalar_subquery())
 
+    def _id_or_pseudonym(
+        self,
+        spec: EntitySpec,
+        table: FromClause,
+        condition: ColumnElement[bool],
+        value: ColumnElement[Any],
+    ) -> ColumnElement[Any]:
+        """An id is never null: where the real id is withheld, the pseudonym stands in."""
+        pseudonym = getattr(self.scope, "pseudonym", None)
+        stand_in = (
+            null()
+            if pseudonym is None
+            else literal_column("'p-'", String) + pseudonym(spec.entity, table)
+        )
+        if isinstance(condition, False_):
+            return stand_in
+        return case((condition, value), else_=stand_in)
+
     def _scalar(
         self, selected: FieldPlan, spec: EntitySpec, table: FromClause, path: tuple[str, ...]
     ) -> ColumnElement[Any]:
         scalar = spec.scalars[selected.name]
+        if scalar.encoding is Encoding.PSEUDONYM:
+            pseudonym = getattr(self.scope, "pseudonym", None)
+            return null() if pseudonym is None else pseudonym(spec.entity, table)
         value = self.dialect.value(table.c[scalar.column], scalar.encoding)
-        if scalar.column == "id":
-            return value
         condition = self.scope.cell(spec.entity, scalar.column, table)
         if condition is None:
             return value
+        if scalar.encoding is Encoding.ID:
+            return self._id_or_pseudonym(spec, table, condition, value)
         always = isinstance(condition, False_)
         self.withheld.append(Withheld(path, spec.entity, scalar.column, always))
         if always:
@@ -180,9 +213,8 @@ def compile_lookup(
     table = compiler.alias(spec)
     column = spec.scalars[key_field].column
     conditions = [compiler.rows(spec, table), table.c[column].in_(values)]
-    if column != "id":
-        grant = compiler.scope.cell(spec.entity, column, table)
-        if isinstance(grant, False_) or grant is not None:
-            conditions.append(grant)
+    grant = compiler.scope.cell(spec.entity, column, table)
+    if grant is not None:
+        conditions.append(grant)
     node_json = compiler.dialect.as_text(compiler.node_json(node, spec, table, ()))
     return select(table.c[column].label("lookup_key"), node_json.label("node")).where(*conditions)

@@ -23,7 +23,13 @@ def _compiled() -> None:
 class Learner:
     """A young person, joined across the institutions that hold records of them."""
 
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The hub's id; for a pseudonymised principal, the pseudonym prefixed 'p-'."
+    )
+    pseudonym: Optional[str] = strawberry.field(
+        description="A stable per-agreement pseudonym, shown where only pseudonymised "
+        "agreements cover the learner (the id and identifiers are then withheld)."
+    )
     uln: Optional[str] = strawberry.field(description="Unique Learner Number (10 digits).")
     upn: Optional[str] = strawberry.field(description="Unique Pupil Number (13 characters).")
     given_name: Optional[str]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.store.engine import create_engine_for
 from tests.support.databases import backends, fresh_database
+from tests.support.sample import load_sample
 
 
 @pytest.fixture(scope="session", params=backends())
@@ -38,3 +40,19 @@ async def engine(empty_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine_for(empty_url)
     yield engine
     await engine.dispose()
+
+
+async def _load_sample(url: str) -> None:
+    engine = create_engine_for(url)
+    try:
+        await load_sample(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of its own holding the small sample partnership, loaded once per backend."""
+    with fresh_database(backend, tmp_path_factory.mktemp("sample")) as url:
+        asyncio.run(_load_sample(url))
+        yield url

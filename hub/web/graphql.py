@@ -5,10 +5,12 @@ Responses are encoded with orjson so the database-built JSON fragments pass stra
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 import orjson
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -16,20 +18,14 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from hub.config import Settings
-from hub.principal import Principal
 from hub.telemetry import current_trace_id
-from hub.web.auth import request_principal
-from policies.access import ALLOW_ALL, ReadScope
+from hub.principal import Principal
+from hub.web.agreements import AgreementsInForce
+from hub.web.auth import PRINCIPAL_SCOPE_KEY
+from policies.access import DENY_ALL
 from policies.session import ReadSession
 from schema import build_schema
 from schema.context import Context
-
-
-def scope_for(principal: Principal) -> ReadScope:
-    """The read scope for a principal (agreement-based scopes plug in here)."""
-    if principal.is_admin:
-        return ALLOW_ALL
-    return ALLOW_ALL
 
 
 class HubGraphQL(GraphQL[Context, None]):
@@ -55,12 +51,20 @@ class HubGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         """One read session per request, for the authenticated principal."""
-        principal = request_principal(request)
+        principal = request.scope.get(PRINCIPAL_SCOPE_KEY)
+        if not isinstance(principal, Principal):
+            # Only the dev GraphiQL page gets here unauthenticated (the middleware refuses
+            # everything else); strawberry builds a context before rendering it, so give it one
+            # that can read nothing.
+            return self._anonymous_context(request.app.state.engine)
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        today = dt.datetime.now(dt.UTC).date()
+        agreements: AgreementsInForce = request.app.state.agreements
         reads = ReadSession(
             request.app.state.engine,
             principal,
-            scope_for(principal),
+            await agreements.scope_for(principal, today),
+            today=today,
             nested_limit=self.settings.max_page_size,
             request_id=request_id[:64],
             trace_id=current_trace_id(),
@@ -71,6 +75,16 @@ class HubGraphQL(GraphQL[Context, None]):
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
             request_id=request_id,
+        )
+
+
+    def _anonymous_context(self, engine: AsyncEngine) -> Context:
+        principal = Principal(subject="anonymous", role="anonymous")
+        return Context(
+            principal=principal,
+            reads=ReadSession(engine, principal, DENY_ALL),
+            default_page_size=self.settings.default_page_size,
+            max_page_size=self.settings.max_page_size,
         )
 
 

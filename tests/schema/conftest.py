@@ -1,4 +1,4 @@
-"""The sample partnership, loaded once per backend."""
+"""Read-path tests use the sample partnership (see ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.store.engine import create_engine_for
-from tests.support.sample import load_sample
-
-
-@pytest.fixture(scope="session")
-async def sample_url(migrated_url: str) -> str:
-    """The session database with the sample partnership loaded once."""
-    engine = create_engine_for(migrated_url)
-    await load_sample(engine)
-    await engine.dispose()
-    return migrated_url
 
 
 @pytest.fixture

@@ -21,10 +21,6 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
 async def served(settings: Settings) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     """``build_app(settings)`` with its lifespan entered, and a client talking to it."""
     app = build_app(settings)
-    from hub.web.auth import AuthenticationMiddleware  # TEMPORARY until wired in hub/app.py
-
-    if not any(entry.cls is AuthenticationMiddleware for entry in app.user_middleware):
-        app.add_middleware(AuthenticationMiddleware, settings=settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:

@@ -59,7 +59,11 @@ async def issue_token(
 
 
 async def add_partner(database_url: str, *, name: str = "Synthetic Test College") -> int:
-    """Insert a synthetic partner and return its id (for clients that need one)."""
+    """Insert a synthetic partner and return its id (for clients that need one).
+
+    The id comes from the database's sequence: use a database of your own (``empty_url`` or a
+    module-scoped ``fresh_database``), not one a loader fills with fixed partner ids later.
+    """
     engine = create_engine_for(database_url)
     try:
         async with engine.begin() as connection:

@@ -1,0 +1,61 @@
+"""``hub token``: a bearer token for a registered client, for development and scripts.
+
+It signs with the stored current key directly (no secret needed: whoever can run the CLI against
+the database can read the keys anyway), so the token is exactly what ``/oauth/token`` would issue.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.auth.clients import find_client
+from hub.auth.keys import current_signing_key
+from hub.auth.keystore import key_store_for
+from hub.auth.tokens import IssuedToken, sign_token
+from hub.cli.clients import run_with_engine
+from hub.cli.runtime import settings_from_env
+from hub.errors import AuthenticationError, OAuthClientNotFoundError, PurposeForbiddenError
+
+
+def token(
+    client: Annotated[str, typer.Option("--client", help="The client id to issue for.")],
+    purpose: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--purpose",
+            help="Narrow the token to this purpose (repeatable); default: all the client's.",
+        ),
+    ] = None,
+) -> None:
+    """Print a bearer token for CLIENT (only the token, so TOKEN=$(hub token ...) works)."""
+    settings = settings_from_env()
+
+    async def work(engine: AsyncEngine) -> IssuedToken:
+        record = await find_client(engine, client)
+        if record is None:
+            raise OAuthClientNotFoundError(f"no client has id {client!r}")
+        if record.is_revoked:
+            raise AuthenticationError(f"client {client} is revoked")
+        purposes = tuple(dict.fromkeys(purpose)) if purpose else record.purposes
+        refused = [name for name in purposes if name not in record.purposes]
+        if refused:
+            raise PurposeForbiddenError(
+                f"client {client} may not use purpose(s) {', '.join(refused)}"
+            )
+        key = await current_signing_key(key_store_for(settings, engine))
+        return sign_token(
+            key,
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            client_id=record.client_id,
+            role=record.role,
+            partner_id=record.partner_id,
+            purposes=purposes,
+            ttl_seconds=settings.token_ttl_seconds,
+        )
+
+    issued = run_with_engine(settings, work)
+    typer.echo(issued.access_token)
