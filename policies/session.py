@@ -15,16 +15,19 @@ from sqlalchemy import FromClause, Label
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.principal import Principal
-from policies.access import ReadScope
+from hub.errors import ForbiddenFieldError
+from policies.access import Granularity, ReadScope
 from policies.arguments import filter_builder
 from policies.audit import Disclosure, record_disclosure
 from policies.catalogue import CATALOGUE, EntitySpec
 from policies.categories import category_of
+from policies.compiler import AgreementScope
 from policies.counts import Dimension, compile_counts
 from policies.disclosed import LEARNER_COLUMN, flatten_ids, learner_ids, reaches_other_learners
 from policies.jsonsql import JsonDialect
 from policies.plan import NodePlan, Selected
 from policies.reads import NodeCompiler, Withheld, compile_lookup, compile_page
+from policies.suppression import suppress, total_flag
 
 AUDIT_COLUMN = "audit_learner_ids"
 
@@ -201,19 +204,51 @@ class ReadSession:
     async def counts(
         self, dimensions: list[Dimension], filters: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Learner counts per cell of ``dimensions`` (one statement, audited as a count)."""
+        """Learner counts per cell of ``dimensions`` (one statement, audited as a count).
+
+        Partner principals count through their agreements' counting scope (aggregate-only
+        agreements included), always with small-number and secondary suppression, and the
+        table's margins come from the same statement so nothing can be differenced. A principal
+        whose only grants are aggregate-only may not add free filters.
+        """
+        scope = self.scope
+        suppress_below: int | None = None
+        if isinstance(scope, AgreementScope):
+            if scope.granularity is Granularity.AGGREGATE and filters:
+                raise ForbiddenFieldError(
+                    "aggregate-only agreements allow the fixed dimensions, without filters"
+                )
+            suppress_below = scope.min_cell_size
+            scope = scope.for_aggregates()
         query = compile_counts(
-            self.scope,
-            dimensions,
-            filters,
-            backend=self.engine.dialect.name,
-            today=self.today,
+            scope, dimensions, filters, backend=self.engine.dialect.name, today=self.today
         )
+        statement = query.statement
+        if suppress_below is not None:
+            statement = suppress(statement, [d.value for d in dimensions], "count", suppress_below)
         async with self.engine.begin() as connection:
-            rows = [dict(row._mapping) for row in (await connection.execute(query.statement))]
-            shown = sum(int(row["count"]) for row in rows if row.get("count") is not None)
+            rows = [dict(row._mapping) for row in (await connection.execute(statement))]
+            shown = sum(
+                int(row["count"])
+                for row in rows
+                if row.get("count") is not None and not _is_margin(row, dimensions)
+            )
             await self._audit(connection, [], CATALOGUE["Learner"], set(), aggregate_count=shown)
+        if suppress_below is not None:
+            rows.sort(key=lambda row: _margin_last_key(row, dimensions))
         return rows
+
+
+def _is_margin(row: dict[str, Any], dimensions: list[Dimension]) -> bool:
+    return any(row.get(total_flag(d.value)) for d in dimensions)
+
+
+def _margin_last_key(row: dict[str, Any], dimensions: list[Dimension]) -> tuple[Any, ...]:
+    key: list[Any] = []
+    for dimension in dimensions:
+        value = row.get(dimension.value)
+        key += [bool(row.get(total_flag(dimension.value))), value is None, str(value)]
+    return tuple(key)
 
 
 def _text(value: Any) -> str:

@@ -44,6 +44,11 @@ class CountCell:
     count: Optional[int] = strawberry.field(
         default=None, description="Learners in the cell; null where suppressed."
     )
+    total_over: list[CountDimension] = strawberry.field(
+        default_factory=list,
+        description="The dimensions this row totals over (a margin); empty for a cell. "
+        "Suppressed answers publish their margins with the cells.",
+    )
 
 
 _CELL_FIELDS = {
@@ -55,8 +60,11 @@ _CELL_FIELDS = {
 def to_cell(row: dict[str, Any]) -> CountCell:
     """A count row from the database as a cell."""
     values: dict[str, Any] = {"count": row.get("count")}
+    values["total_over"] = [
+        CountDimension(d.value) for d in Dimension if row.get(f"{d.value}_is_total")
+    ]
     for dimension in Dimension:
-        if dimension.value in row:
+        if dimension.value in row and not row.get(f"{dimension.value}_is_total"):
             value = row[dimension.value]
             field = _CELL_FIELDS.get(dimension, dimension.value)
             values[field] = str(value) if field.endswith("_id") and value is not None else value

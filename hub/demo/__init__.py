@@ -1,0 +1,1 @@
+"""The deterministic synthetic demo partnership: generate it, load it, export it."""
