@@ -27,6 +27,7 @@ install-dev: $(STAMP_DEV)
 
 demo: $(STAMP_RUN)
 	$(BIN)/hub demo --learners $(DEMO_LEARNERS) --if-empty
+	$(BIN)/hub demo-tokens
 	$(BIN)/hub serve --port $(HUB_PORT)
 
 lint: $(STAMP_DEV)

@@ -6,10 +6,10 @@ from strawberry import federation
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
+from schema.errors import ClientErrorsExtension
 from schema.execution import PassThroughExecutionContext
 from schema.federation import HubFederationSchema
 from schema.queries import Query
-from schema.errors import ClientErrorsExtension
 from schema.scalars import SCALAR_MAP
 from schema.withheld import WithheldFieldsExtension
 

@@ -3,12 +3,12 @@
 from typing import Any, Optional
 
 import orjson
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLError, GraphQLResolveInfo
 from strawberry import federation
 from strawberry.federation.schema import FederationAny
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 
-from hub.errors import BadRequestError
+from hub.errors import BadRequestError, HubError
 from schema.plans import SelectionReader
 
 ENTITY_KEYS = {"Learner": ("id", "uln"), "Partner": ("id", "ukprn", "urn"), "Provision": ("id",)}
@@ -56,6 +56,14 @@ async def resolve_entities(
 
 class HubFederationSchema(federation.Schema):
     """Strawberry's federation schema with a batched ``_entities`` resolver."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: Optional[ExecutionContext] = None
+    ) -> None:
+        """Log unexpected errors with their traceback; a HubError is an answer, not a fault."""
+        unexpected = [e for e in errors if not isinstance(e.original_error, HubError)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
 
     async def entities_resolver(  # type: ignore[override]
         self, info: Info, representations: list[FederationAny]

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import audit, clients, db, demo, ingest, matches, partners, policy, serve, token
+from hub.cli import (
+    audit,
+    clients,
+    db,
+    demo,
+    demo_tokens,
+    ingest,
+    matches,
+    partners,
+    policy,
+    serve,
+    token,
+)
 
 app = typer.Typer(
     name="hub",
@@ -16,6 +28,7 @@ app = typer.Typer(
 app.command("serve")(serve.serve)
 app.command("migrate")(db.migrate)
 app.command("demo")(demo.demo)
+app.command("demo-tokens")(demo_tokens.demo_tokens)
 app.add_typer(audit.app, name="audit")
 app.add_typer(policy.policy_app, name="policy")
 app.add_typer(clients.clients_app, name="clients")

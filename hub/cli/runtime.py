@@ -17,7 +17,7 @@ console = Console(stderr=True)
 def settings_from_env(**overrides: object) -> Settings:
     """Load settings, turning a configuration error into a clean exit."""
     with reported_errors():
-        return load_settings(**overrides)
+        return load_settings(None, **overrides)
     raise AssertionError("unreachable")  # pragma: no cover
 
 

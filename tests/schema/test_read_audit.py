@@ -38,8 +38,10 @@ async def test_learner_page_records_exactly_its_learners(sample_engine: AsyncEng
     )
     [event] = await _events_after(sample_engine, before)
     assert event.learner_ids == [1, 2, 3]
-    assert event.partner_id == 2 and event.purpose == "commissioning"
-    assert "learner" in event.entity_types and "activity" in event.entity_types
+    assert event.partner_id == 2
+    assert event.purpose == "commissioning"
+    assert "learner" in event.entity_types
+    assert "activity" in event.entity_types
     assert "identity" in event.field_categories
 
 
@@ -67,4 +69,5 @@ async def test_counts_record_the_count_shown(sample_engine: AsyncEngine) -> None
         sample_engine, "{ learnerCounts(groupBy: [SEX]) { sex count } }", principal=ANALYST
     )
     [event] = await _events_after(sample_engine, before)
-    assert event.aggregate_count == 12 and event.learner_ids == []
+    assert event.aggregate_count == 12
+    assert event.learner_ids == []

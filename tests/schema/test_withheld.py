@@ -68,7 +68,8 @@ async def test_withheld_cells_are_null_with_one_error_per_path(sample_engine: As
 async def test_nested_learner_is_scoped_too(sample_engine: AsyncEngine) -> None:
     body = await _run(
         sample_engine,
-        "{ provision(first: 5) { edges { node { participations(first: 50) { learner { id } } } } } }",
+        "{ provision(first: 5) { edges { node { participations(first: 50) "
+        "{ learner { id } } } } } }",
     )
     ids = {
         p["learner"]["id"]
