@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import FromClause, Label
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hub.principal import Principal
 from hub.errors import ForbiddenFieldError
+from hub.principal import Principal
 from policies.access import Granularity, ReadScope
 from policies.arguments import filter_builder
 from policies.audit import Disclosure, record_disclosure
@@ -24,7 +24,9 @@ from policies.categories import category_of
 from policies.compiler import AgreementScope
 from policies.counts import Dimension, compile_counts
 from policies.disclosed import LEARNER_COLUMN, flatten_ids, learner_ids, reaches_other_learners
+from policies.disclosures import DisclosureRecord, disclosures_for_learner, require_subject_access
 from policies.jsonsql import JsonDialect
+from policies.objections import ObjectionRecord, record_objection, withdraw_objection
 from policies.plan import NodePlan, Selected
 from policies.reads import NodeCompiler, Withheld, compile_lookup, compile_page
 from policies.suppression import suppress, total_flag
@@ -237,6 +239,30 @@ class ReadSession:
         if suppress_below is not None:
             rows.sort(key=lambda row: _margin_last_key(row, dimensions))
         return rows
+
+
+class WriteSession:
+    """A request's few writes that are not ingest: learners' objections."""
+
+    def __init__(self, engine: AsyncEngine, principal: Principal) -> None:
+        self.engine = engine
+        self.principal = principal
+
+    async def disclosures(self, learner_id: int) -> list[DisclosureRecord]:
+        """Who saw this learner's data, when and why (the DPO's subject access answer)."""
+        require_subject_access(self.principal)
+        async with self.engine.connect() as connection:
+            return await disclosures_for_learner(connection, learner_id)
+
+    async def record_objection(self, learner_id: int, scope: str) -> ObjectionRecord:
+        """Record a learner's objection (by a partner holding them on roll, or their LA)."""
+        async with self.engine.begin() as connection:
+            return await record_objection(connection, self.principal, learner_id, scope)
+
+    async def withdraw_objection(self, objection_id: int) -> ObjectionRecord:
+        """Withdraw an objection (same permission as recording it)."""
+        async with self.engine.begin() as connection:
+            return await withdraw_objection(connection, self.principal, objection_id)
 
 
 def _is_margin(row: dict[str, Any], dimensions: list[Dimension]) -> bool:

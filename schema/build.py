@@ -6,6 +6,7 @@ from strawberry import federation
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
+from schema.accountability import Mutation
 from schema.errors import ClientErrorsExtension
 from schema.execution import PassThroughExecutionContext
 from schema.federation import HubFederationSchema
@@ -23,6 +24,7 @@ def build_schema(
     """The hub's schema, with the request limits in force before any partner has a token."""
     return HubFederationSchema(
         query=Query,
+        mutation=Mutation,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
         execution_context_class=PassThroughExecutionContext,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),

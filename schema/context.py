@@ -7,7 +7,7 @@ from graphql import GraphQLResolveInfo
 
 from hub.principal import Principal
 from policies.reads import Withheld
-from policies.session import ReadSession
+from policies.session import ReadSession, WriteSession
 
 
 @dataclass
@@ -16,6 +16,7 @@ class Context:
 
     principal: Principal
     reads: ReadSession
+    writes: WriteSession
     default_page_size: int
     max_page_size: int
     request_id: Optional[str] = None

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from policies.counts import Dimension
+from schema.accountability import Disclosure, disclosures
 from schema.counts import CountCell, CountDimension, CountFilter, filter_dict, to_cell
 from schema.inputs import LearnerFilter, PartnerFilter, ProvisionFilter
 from schema.objects import FundingStream, Learner, Partner, Partnership, Provision
@@ -89,6 +90,13 @@ class Query:
     ) -> Connection[FundingStream]:
         result = await read_connection(info._raw_info, "FundingStream", first, after, None)
         return cast(Connection[FundingStream], result)
+
+    @strawberry.field(
+        description="Subject access: which partners saw this learner's data, when, and under "
+        "which agreement (dpo role only)."
+    )
+    async def disclosures(self, info: Info, learner_id: strawberry.ID) -> list[Disclosure]:
+        return await disclosures(info, learner_id)
 
     @strawberry.field(
         description="Learners counted by the dimensions in groupBy (e.g. NEET by LA and age)."

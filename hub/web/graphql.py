@@ -18,12 +18,12 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from hub.config import Settings
-from hub.telemetry import current_trace_id
 from hub.principal import Principal
+from hub.telemetry import current_trace_id
 from hub.web.agreements import AgreementsInForce
 from hub.web.auth import PRINCIPAL_SCOPE_KEY
 from policies.access import DENY_ALL
-from policies.session import ReadSession
+from policies.session import ReadSession, WriteSession
 from schema import build_schema
 from schema.context import Context
 
@@ -72,6 +72,7 @@ class HubGraphQL(GraphQL[Context, None]):
         return Context(
             principal=principal,
             reads=reads,
+            writes=WriteSession(request.app.state.engine, principal),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
             request_id=request_id,
@@ -83,6 +84,7 @@ class HubGraphQL(GraphQL[Context, None]):
         return Context(
             principal=principal,
             reads=ReadSession(engine, principal, DENY_ALL),
+            writes=WriteSession(engine, principal),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
         )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.principal import SYSTEM, Principal
 from policies.access import ALLOW_ALL, ReadScope
-from policies.session import ReadSession
+from policies.session import ReadSession, WriteSession
 from schema import build_schema
 from schema.context import Context
 from tests.support.reference import ReferenceExecutionContext
@@ -32,6 +31,7 @@ async def execute(
     context = Context(
         principal=principal,
         reads=ReadSession(engine, principal, scope),
+        writes=WriteSession(engine, principal),
         default_page_size=50,
         max_page_size=500,
     )
