@@ -51,18 +51,24 @@ def _learner_filters(filters: dict[str, Any], scope: ReadScope, today: dt.date) 
         partner_id = filters.get("partnerId")
         if partner_id is not None:
             partner = _int_id(partner_id, "partnerId")
+            # Only rows the scope shows may decide a match: a hidden record or enrolment
+            # must not reveal that another partner holds this learner.
+            records = _records.alias("filter_records")
+            participations = _participations.alias("filter_participations")
             conditions.append(
                 or_(
                     exists(
-                        select(_records.c.id).where(
-                            _records.c.learner_id == table.c.id,
-                            _records.c.partner_id == partner,
+                        select(records.c.id).where(
+                            records.c.learner_id == table.c.id,
+                            records.c.partner_id == partner,
+                            scope.rows("learner_record", records),
                         )
                     ),
                     exists(
-                        select(_participations.c.id).where(
-                            _participations.c.learner_id == table.c.id,
-                            _participations.c.delivering_partner_id == partner,
+                        select(participations.c.id).where(
+                            participations.c.learner_id == table.c.id,
+                            participations.c.delivering_partner_id == partner,
+                            scope.rows("participation", participations),
                         )
                     ),
                 )
@@ -112,11 +118,13 @@ def _partner_filters(filters: dict[str, Any], scope: ReadScope) -> FilterBuilder
                 conditions.append(table.c[column] == filters[argument])
         if filters.get("partnershipId") is not None:
             partnership = _int_id(filters["partnershipId"], "partnershipId")
+            memberships = _memberships.alias("filter_memberships")
             conditions.append(
                 exists(
-                    select(_memberships.c.id).where(
-                        _memberships.c.partner_id == table.c.id,
-                        _memberships.c.partnership_id == partnership,
+                    select(memberships.c.id).where(
+                        memberships.c.partner_id == table.c.id,
+                        memberships.c.partnership_id == partnership,
+                        scope.rows("membership", memberships),
                     )
                 )
             )

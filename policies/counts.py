@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Integer, Select, and_, case, cast, func, select
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    null,
+    select,
+)
 
 from hub.errors import BadRequestError
 from hub.store.models import Activity, Learner, Participation, Provision
@@ -87,9 +98,9 @@ def compile_counts(
         conditions.extend(learner_conditions(learners))
     source: FromClause = learners
     columns: dict[Dimension, ColumnElement[Any]] = {
-        Dimension.LA_OF_RESIDENCE: learners.c.la_of_residence,
+        Dimension.LA_OF_RESIDENCE: _shown(scope, "learner", learners, "la_of_residence"),
         Dimension.AGE: academic_age(learners.c.date_of_birth, reference, backend),
-        Dimension.SEX: learners.c.sex,
+        Dimension.SEX: _shown(scope, "learner", learners, "sex"),
     }
     if Dimension.ACTIVITY_CATEGORY in dimensions:
         activities = Activity.__table__.alias("a")
@@ -103,7 +114,7 @@ def compile_counts(
             .scalar_subquery()
         )
         source = source.outerjoin(activities, activities.c.id == latest)
-        columns[Dimension.ACTIVITY_CATEGORY] = activities.c.category
+        columns[Dimension.ACTIVITY_CATEGORY] = _shown(scope, "activity", activities, "category")
     if PARTICIPATION_DIMENSIONS & set(dimensions):
         participations = Participation.__table__.alias("p")
         provision = Provision.__table__.alias("pr")
@@ -135,6 +146,14 @@ def compile_counts(
             *[columns[d] for d in dimensions]
         )
     return CountQuery(statement, tuple(dimensions))
+
+
+def _shown(scope: ReadScope, entity: str, table: FromClause, column: str) -> ColumnElement[Any]:
+    """The column where the scope shows it, else NULL: a breakdown never reveals a withheld cell."""
+    condition = scope.cell(entity, column, table)
+    if condition is None:
+        return table.c[column]
+    return case((condition, table.c[column]), else_=null())
 
 
 def _filter_conditions(
