@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, FromClause, and_, select
 
 from policies.catalogue import CATALOGUE, EntitySpec
 from policies.plan import NodePlan, Selected
-from policies.reads import NodeCompiler
+from policies.reads import NodeCompiler, nested_first
 
 # The column naming the learner each learner-bearing entity's row is about.
 LEARNER_COLUMN = {
@@ -72,13 +72,13 @@ def learner_ids(
         )
         ids = learner_ids(compiler, selected.node, target, inner, child_own)
         if relation.many:
-            limit = int(selected.arguments.get("first") or compiler.nested_limit)
+            limit = nested_first(selected.arguments.get("first"), compiler.nested_limit)
             rows = (
                 select(inner.c.id.label("id"), ids.label("j"))
                 .where(joined)
                 .correlate(table)
                 .order_by(inner.c.id)
-                .limit(min(limit, compiler.nested_limit))
+                .limit(limit)
             )
             parts.append(compiler.dialect.embed(compiler.dialect.array_of(rows, "j", "id")))
         else:

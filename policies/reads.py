@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import False_, Label
 
+from hub.errors import BadRequestError
 from policies.access import ReadScope
 from policies.catalogue import CATALOGUE, Encoding, EntitySpec
 from policies.jsonsql import JsonDialect, text_literal
@@ -86,7 +87,7 @@ class NodeCompiler:
         inner = self.alias(target)
         joined = and_(inner.c[relation.remote] == table.c[relation.local], self.rows(target, inner))
         if relation.many:
-            limit = int(selected.arguments.get("first") or self.nested_limit)
+            limit = nested_first(selected.arguments.get("first"), self.nested_limit)
             rows = (
                 select(
                     inner.c.id.label("id"),
@@ -95,7 +96,7 @@ class NodeCompiler:
                 .where(joined)
                 .correlate(table)
                 .order_by(inner.c.id)
-                .limit(min(limit, self.nested_limit))
+                .limit(limit)
             )
             return self.dialect.embed(self.dialect.array_of(rows, "j", "id"))
         one = select(self.node_json(selected.node, target, inner, path)).where(joined)
@@ -140,6 +141,15 @@ class NodeCompiler:
         return case((condition, value), else_=null())
 
 
+def nested_first(first: Any, maximum: int) -> int:
+    """A nested list's ``first``: the server's bound when absent, never more, never negative."""
+    if first is None:
+        return maximum
+    if int(first) < 0:
+        raise BadRequestError("first must not be negative")
+    return min(int(first), maximum)
+
+
 @dataclass(frozen=True)
 class PageQuery:
     """A compiled page: the statement and what its columns mean."""
@@ -159,6 +169,7 @@ def compile_page(
     first: int,
     after_id: int | None,
     with_total: bool,
+    offset: int = 0,
     extra_columns: Callable[[FromClause], list[Label[Any]]] | None = None,
 ) -> PageQuery:
     """One statement for a page of ``typename`` rows (one JSON column per node selection).
@@ -182,6 +193,8 @@ def compile_page(
     if extra_columns is not None:
         columns.extend(extra_columns(page_table))
     page = select(*columns).where(*keyset).order_by(page_table.c.id).limit(first + 1)
+    if offset:
+        page = page.offset(offset)
     if not with_total:
         return PageQuery(page, tuple(node_columns), False, tuple(compiler.withheld))
     count_table = compiler.alias(spec)

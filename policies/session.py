@@ -130,6 +130,7 @@ class ReadSession:
         after_id: int | None,
         filters: dict[str, Any] | None,
         with_total: bool,
+        offset: int = 0,
     ) -> PageResult:
         """Read a page of ``typename`` rows with one SQL statement, audited in its transaction."""
         spec = CATALOGUE[typename]
@@ -152,6 +153,7 @@ class ReadSession:
             first=first,
             after_id=after_id,
             with_total=with_total,
+            offset=offset,
             extra_columns=audit_column,
         )
         async with self.engine.begin() as connection:
@@ -173,6 +175,12 @@ class ReadSession:
             for row in page
         )
         return PageResult(rows, len(fetched) > first, total, query.withheld)
+
+    def hides_row_ids(self, typename: str) -> bool:
+        """Whether some rows' real ids are withheld (pseudonymised): then positions, not ids,
+        make cursors, so a cursor can neither carry nor probe a real id."""
+        spec = CATALOGUE[typename]
+        return self.scope.cell(spec.entity, "id", spec.table) is not None
 
     async def lookup(
         self, typename: str, node: NodePlan, key_field: str, values: list[Any]

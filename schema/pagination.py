@@ -19,6 +19,7 @@ from schema.plans import root_node_plan
 
 NodeType = TypeVar("NodeType")
 _CURSOR_PREFIX = "cursor:"
+_POSITION_PREFIX = "position:"
 
 
 @strawberry.type
@@ -51,19 +52,31 @@ class Connection(Generic[NodeType]):
 
 
 def encode_cursor(row_id: int) -> str:
-    """An opaque cursor for the row with this id."""
+    """An opaque cursor continuing after the row with this id."""
     return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{row_id}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
-    """The row id inside a cursor; a clear error for anything this API did not issue."""
+def encode_position(position: int) -> str:
+    """An opaque cursor continuing after the first ``position`` rows (ids withheld)."""
+    return base64.urlsafe_b64encode(f"{_POSITION_PREFIX}{position}".encode()).decode()
+
+
+def decode_cursor(cursor: str, *, positional: bool) -> int:
+    """The id (or, for ``positional`` cursors, the position) inside a cursor.
+
+    A principal whose rows' ids are withheld gets positional cursors and may only send those
+    back, so it can neither read nor probe real ids through cursors.
+    """
+    prefix = _POSITION_PREFIX if positional else _CURSOR_PREFIX
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if text.startswith(_CURSOR_PREFIX):
-            return int(text.removeprefix(_CURSOR_PREFIX))
+        if text.startswith(prefix):
+            value = int(text.removeprefix(prefix))
+            if value >= 0:
+                return value
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
-    raise BadRequestError(f"not a cursor from this API: {cursor!r}")
+    raise BadRequestError(f"not a cursor this API issued to you: {cursor!r}")
 
 
 def page_size(first: Optional[int], default: int, maximum: int) -> int:
@@ -89,11 +102,10 @@ def node_selections(envelope: NodePlan) -> list[tuple[tuple[str, ...], NodePlan]
 
 
 def assemble(
-    envelope: NodePlan, result: PageResult, *, has_previous: bool
+    envelope: NodePlan, result: PageResult, *, has_previous: bool, cursors: list[str]
 ) -> orjson.Fragment:
     """The connection's JSON, with each node's database-built JSON passed through."""
     node_index = {path: index for index, (path, _) in enumerate(node_selections(envelope))}
-    cursors = [encode_cursor(row.row_id) for row in result.rows]
 
     def edge(row_index: int, edges_key: str, plan: NodePlan) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -148,7 +160,10 @@ async def read_connection(
     context = info.context
     envelope = root_node_plan(info, f"{typename}Connection")
     size = page_size(first, context.default_page_size, context.max_page_size)
-    after_id = decode_cursor(after) if after is not None else None
+    positional = context.reads.hides_row_ids(typename)
+    after_value = decode_cursor(after, positional=positional) if after is not None else None
+    after_id = None if positional else after_value
+    offset = (after_value or 0) if positional else 0
     wants_total = any(item.name == "totalCount" for item in envelope.fields)
     result = await context.reads.page(
         typename,
@@ -157,6 +172,11 @@ async def read_connection(
         after_id=after_id,
         filters=filters,
         with_total=wants_total,
+        offset=offset,
     )
     context.note_withheld(result.withheld, info)
-    return assemble(envelope, result, has_previous=after_id is not None)
+    if positional:
+        cursors = [encode_position(offset + index + 1) for index in range(len(result.rows))]
+    else:
+        cursors = [encode_cursor(row.row_id) for row in result.rows]
+    return assemble(envelope, result, has_previous=after is not None, cursors=cursors)

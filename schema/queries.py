@@ -49,7 +49,7 @@ class Query:
         first: Optional[int] = None,
         after: Optional[str] = None,
         filter: Optional[LearnerFilter] = None,  # noqa: A002  (GraphQL argument name)
-    ) -> Connection[Learner]:
+    ) -> Optional[Connection[Learner]]:
         result = await read_connection(info._raw_info, "Learner", first, after, _filters(filter))
         return cast(Connection[Learner], result)
 
@@ -60,14 +60,14 @@ class Query:
         first: Optional[int] = None,
         after: Optional[str] = None,
         filter: Optional[PartnerFilter] = None,  # noqa: A002
-    ) -> Connection[Partner]:
+    ) -> Optional[Connection[Partner]]:
         result = await read_connection(info._raw_info, "Partner", first, after, _filters(filter))
         return cast(Connection[Partner], result)
 
     @strawberry.field(description="Partnerships and consortia.")
     async def partnerships(
         self, info: Info, first: Optional[int] = None, after: Optional[str] = None
-    ) -> Connection[Partnership]:
+    ) -> Optional[Connection[Partnership]]:
         result = await read_connection(info._raw_info, "Partnership", first, after, None)
         return cast(Connection[Partnership], result)
 
@@ -78,7 +78,7 @@ class Query:
         first: Optional[int] = None,
         after: Optional[str] = None,
         filter: Optional[ProvisionFilter] = None,  # noqa: A002
-    ) -> Connection[Provision]:
+    ) -> Optional[Connection[Provision]]:
         result = await read_connection(
             info._raw_info, "Provision", first, after, _filters(filter)
         )
@@ -87,7 +87,7 @@ class Query:
     @strawberry.field(description="Funding streams with their allocations and flows.")
     async def funding_streams(
         self, info: Info, first: Optional[int] = None, after: Optional[str] = None
-    ) -> Connection[FundingStream]:
+    ) -> Optional[Connection[FundingStream]]:
         result = await read_connection(info._raw_info, "FundingStream", first, after, None)
         return cast(Connection[FundingStream], result)
 
