@@ -127,8 +127,18 @@ def shares_partnership(
 def on_roll(
     partner: ColumnElement[Any] | int, learner_id: ColumnElement[Any]
 ) -> ColumnElement[bool]:
-    """Whether ``partner`` has the learner on its roll (its own on-roll record)."""
+    """Whether ``partner`` has the learner on its roll (its own on-roll record).
+
+    For the reading partner (a constant) this is an uncorrelated ``IN``: the database builds the
+    roll once per statement and probes it per row, instead of one index probe per row scanned.
+    """
     record = _RECORDS.alias()
+    if isinstance(partner, int):
+        return learner_id.in_(
+            select(record.c.learner_id).where(
+                record.c.partner_id == partner, record.c.is_on_roll.is_(True)
+            )
+        )
     return exists().where(
         record.c.learner_id == learner_id,
         record.c.partner_id == partner,
@@ -137,12 +147,15 @@ def on_roll(
 
 
 def objected(learner_id: ColumnElement[Any], scope: str) -> ColumnElement[bool]:
-    """Whether the learner has an objection of ``scope`` in force (not withdrawn)."""
+    """Whether the learner has an objection of ``scope`` in force (not withdrawn).
+
+    Objections are few, so the set is built once per statement (an uncorrelated ``IN``).
+    """
     objection = _OBJECTIONS.alias()
-    return exists().where(
-        objection.c.learner_id == learner_id,
-        objection.c.scope == scope,
-        objection.c.withdrawn_at.is_(None),
+    return learner_id.in_(
+        select(objection.c.learner_id).where(
+            objection.c.scope == scope, objection.c.withdrawn_at.is_(None)
+        )
     )
 
 
@@ -155,14 +168,16 @@ def is_careers_service(partner_id: int) -> ColumnElement[bool]:
 def _delivers_corroborated(partner_id: int, learner_id: ColumnElement[Any]) -> ColumnElement[bool]:
     participation = _PARTICIPATIONS.alias()
     provision = _PROVISION.alias()
-    return exists().where(
-        participation.c.learner_id == learner_id,
-        participation.c.delivering_partner_id == partner_id,
-        provision.c.id == participation.c.provision_id,
-        provision.c.delivering_partner_id == partner_id,
-        participation.c.home_partner_id.is_not(None),
-        participation.c.home_partner_id != partner_id,
-        on_roll(participation.c.home_partner_id, participation.c.learner_id),
+    # The learners a partner delivers to are few: one uncorrelated set per statement.
+    return learner_id.in_(
+        select(participation.c.learner_id).where(
+            participation.c.delivering_partner_id == partner_id,
+            provision.c.id == participation.c.provision_id,
+            provision.c.delivering_partner_id == partner_id,
+            participation.c.home_partner_id.is_not(None),
+            participation.c.home_partner_id != partner_id,
+            on_roll(participation.c.home_partner_id, participation.c.learner_id),
+        )
     )
 
 

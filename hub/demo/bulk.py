@@ -124,6 +124,11 @@ async def _load(engine: AsyncEngine, model: DemoModel,
             .values(status="loaded", completed_at=dt.datetime.now(dt.UTC),
                     records_read=writer.total(), records_loaded=writer.total(),
                     learners_created=writer.counts.get("learners", 0)))
+    if engine.dialect.name == "postgresql":
+        # Fresh statistics, or the planner guesses from empty tables after a bulk load.
+        async with engine.connect() as conn:
+            await conn.execute(text("ANALYZE"))
+            await conn.commit()
     return LoadResult(batch_id, dict(writer.counts), time.perf_counter() - started)
 
 

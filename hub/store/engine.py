@@ -35,6 +35,9 @@ def create_engine_for(url: str, *, echo: bool = False, pool_size: int = 10) -> A
         options["pool_size"] = pool_size
         options["max_overflow"] = pool_size
         options["pool_pre_ping"] = False
+        # Reads are short statements whose plans carry large cost estimates (correlated JSON
+        # subqueries); PostgreSQL's JIT would spend far longer compiling them than running.
+        options["connect_args"] = {"server_settings": {"jit": "off"}}
     engine = create_async_engine(url, **options)
     if kind == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
