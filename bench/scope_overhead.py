@@ -98,7 +98,8 @@ async def _run(learners: int, requests: int) -> None:
             college = (
                 await connection.execute(
                     text(
-                        "SELECT id FROM partners WHERE partner_type = 'fe_college' ORDER BY id LIMIT 1"
+                        "SELECT id FROM partners WHERE partner_type = 'fe_college' "
+                        "ORDER BY id LIMIT 1"
                     )
                 )
             ).scalar_one()
