@@ -44,7 +44,7 @@ test: lint typecheck
 	  exit $$status
 
 bench: $(STAMP_DEV)
-	$(BIN)/python -m bench.read_path
+	$(BIN)/python -m bench.readbench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/hub.db var/hub.db-wal var/hub.db-shm .mypy_cache .pytest_cache .ruff_cache

@@ -1,21 +1,28 @@
 """The GraphQL endpoint: strawberry's ASGI view with a typed per-request context.
 
 Responses are encoded with orjson so the database-built JSON fragments pass straight through.
+Each worker keeps the parsed document of every query text that passed validation (a bounded
+LRU), so a client repeating a query skips parsing and validation: the schema and the limits
+are the same for every principal, so a document valid once is valid for everyone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
+from graphql import DocumentNode
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.extensions import SchemaExtension
 
 from hub.config import Settings
 from hub.principal import Principal
@@ -27,17 +34,77 @@ from policies.session import ReadSession, WriteSession
 from schema import build_schema
 from schema.context import Context
 
+DOCUMENT_CACHE_SIZE = 512
+
+
+class ValidDocuments:
+    """A bounded LRU of query text -> parsed document, holding only documents that validated."""
+
+    def __init__(self, maxsize: int = DOCUMENT_CACHE_SIZE) -> None:
+        self.maxsize = maxsize
+        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+
+    def get(self, query: str) -> DocumentNode | None:
+        """The cached document for ``query``, marking it recently used."""
+        document = self._documents.get(query)
+        if document is not None:
+            self._documents.move_to_end(query)
+        return document
+
+    def put(self, query: str, document: DocumentNode) -> None:
+        """Remember a document that passed validation, evicting the least recently used."""
+        self._documents[query] = document
+        self._documents.move_to_end(query)
+        while len(self._documents) > self.maxsize:
+            self._documents.popitem(last=False)
+
+
+class DocumentCacheExtension(SchemaExtension):
+    """Skips parsing and validation for a query text this worker has already validated.
+
+    Only documents that validated without errors are kept, so an invalid query is parsed and
+    validated (and refused) every time, and the token, depth and alias limits, enforced while
+    parsing and validating, were passed by exactly this text under the same settings.
+    """
+
+    def __init__(self, documents: ValidDocuments) -> None:
+        super().__init__()
+        self.documents = documents
+        self.hit = False
+
+    def on_parse(self) -> Iterator[None]:
+        """Hand strawberry the cached document so it does not parse the text again."""
+        query = self.execution_context.query
+        document = self.documents.get(query) if query else None
+        if document is not None:
+            self.execution_context.graphql_document = document
+            self.hit = True
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        """Mark a cached document as validated; remember a newly validated one."""
+        context = self.execution_context
+        if self.hit:
+            context.pre_execution_errors = []
+        yield
+        if (not self.hit and context.query and context.graphql_document is not None
+                and context.pre_execution_errors == []):
+            self.documents.put(context.query, context.graphql_document)
+
 
 class HubGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view, with orjson encoding and the hub's context."""
+    """Strawberry's ASGI view, with orjson encoding, a document cache and the hub's context."""
 
     def __init__(self, settings: Settings) -> None:
+        schema = build_schema(
+            max_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+        )
+        documents = ValidDocuments()
+        schema.extensions = (*schema.extensions, lambda: DocumentCacheExtension(documents))
         super().__init__(
-            build_schema(
-                max_depth=settings.max_query_depth,
-                max_aliases=settings.max_aliases,
-                max_tokens=settings.max_tokens,
-            ),
+            schema,
             graphql_ide="graphiql" if settings.is_dev else None,
             allow_queries_via_get=True,
         )
