@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from connectors.matching import match_keys
 from connectors.normalise import canonical_ethnicity
 from hub.demo import codes, ids
 from hub.demo.names import FAMILY_NAMES, GIVEN_NAMES_F, GIVEN_NAMES_M
@@ -96,6 +97,7 @@ def draw_person(rng: random.Random, s: Structure, index: int, seed: int) -> Pers
         "looked_after": looked_after,
         "care_leaver": care_leaver,
         "batch_id": 1,
+        **match_keys(family, f"Demo-{given}", born, postcode),
     }
     return Person(row, age, home, ethnicity)
 

@@ -18,8 +18,23 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Table, and_, delete, func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.errors import HubError
 from hub.store.batches import LOADED, PROCESSING, SUPERSEDED, UNFINISHED, table_of, utcnow
@@ -44,6 +59,9 @@ _BATCH_OWNED = (
     table_of(FundingAllocation),
     table_of(FundingFlow),
 )
+
+
+_ANALYZED = ("learners", "learner_records", "participations", "activities", "match_reviews")
 
 
 class BatchNotOpenError(HubError):
@@ -76,12 +94,25 @@ class BatchWriter:
         if claimed.rowcount != 1:
             raise BatchNotOpenError(f"batch {batch_id} is not waiting to load")
         if conn.dialect.name == "postgresql":
+            # Statistics lag a bulk load (a table loaded a minute ago still "looks" empty), and
+            # the planner then scans whole tables once per key. Every statement of a load is a
+            # key lookup, so indexes are always the right plan here.
+            await conn.execute(text("SET LOCAL enable_seqscan = off"))
             # One loader per partner at a time: snapshot replacement must see a settled past.
             partners = table_of(Partner)
             await conn.execute(
                 select(partners.c.id).where(partners.c.id == partner_id).with_for_update()
             )
         return cls(conn, batch_id)
+
+    def one_of(self, column: ColumnElement[Any], values: Sequence[object]) -> ColumnElement[bool]:
+        """``column IN values``; on PostgreSQL one array parameter, not thousands of parameters."""
+        if self.is_postgres:
+            item = String() if isinstance(column.type, String) else BigInteger()
+            # IN (SELECT unnest(array)) lets the planner join through an index; a bare
+            # "= ANY(array parameter)" is scanned element by element for every row instead.
+            return column.in_(select(func.unnest(bindparam(None, list(values), type_=ARRAY(item)))))
+        return column.in_(list(values))
 
     async def allocate_ids(self, table: Table, count: int) -> list[int]:
         """Reserve ``count`` primary keys for rows of ``table`` this batch will insert."""
@@ -172,7 +203,7 @@ class BatchWriter:
                 select(_records.c.id, _records.c.local_ref, _records.c.learner_id).where(
                     _records.c.partner_id == partner_id,
                     _records.c.source == source,
-                    _records.c.local_ref.in_(list(new_ids)),
+                    self.one_of(_records.c.local_ref, list(new_ids)),
                     _records.c.batch_id.in_(list(old_batches)),
                 )
             )
@@ -182,14 +213,16 @@ class BatchWriter:
         await self._move_reviews({int(row.id): new_ids[row.local_ref] for row in old})
         learner_ids = list({int(row.learner_id) for row in old})
         await self._drop_learner_rows(learner_ids, old_batches)
-        await self.conn.execute(delete(_records).where(_records.c.id.in_([r.id for r in old])))
+        await self.conn.execute(
+            delete(_records).where(self.one_of(_records.c.id, [r.id for r in old]))
+        )
 
     async def _move_reviews(self, moves: dict[int, int]) -> None:
         """Point reviews of superseded records at their successors (few rows: one per review)."""
         reviews = (
             await self.conn.execute(
                 select(_reviews.c.id, _reviews.c.learner_record_id).where(
-                    _reviews.c.learner_record_id.in_(list(moves))
+                    self.one_of(_reviews.c.learner_record_id, list(moves))
                 )
             )
         ).all()
@@ -206,7 +239,7 @@ class BatchWriter:
             int(row[0])
             for row in await self.conn.execute(
                 select(_participations.c.id).where(
-                    _participations.c.learner_id.in_(learner_ids),
+                    self.one_of(_participations.c.learner_id, learner_ids),
                     _participations.c.batch_id.in_(list(old_batches)),
                 )
             )
@@ -214,7 +247,7 @@ class BatchWriter:
         await self._drop_participations(old_participations, old_batches)
         await self.conn.execute(
             delete(_activities).where(
-                _activities.c.learner_id.in_(learner_ids),
+                self.one_of(_activities.c.learner_id, learner_ids),
                 _activities.c.batch_id.in_(list(old_batches)),
             )
         )
@@ -240,14 +273,18 @@ class BatchWriter:
         await self.conn.execute(
             update(_attendance)
             .where(
-                _attendance.c.participation_id.in_(ids),
+                self.one_of(_attendance.c.participation_id, ids),
                 _attendance.c.batch_id.not_in(list(old_batches)),
                 successor.is_not(None),
             )
             .values(participation_id=successor)
         )
-        await self.conn.execute(delete(_attendance).where(_attendance.c.participation_id.in_(ids)))
-        await self.conn.execute(delete(_participations).where(_participations.c.id.in_(ids)))
+        await self.conn.execute(
+            delete(_attendance).where(self.one_of(_attendance.c.participation_id, ids))
+        )
+        await self.conn.execute(
+            delete(_participations).where(self.one_of(_participations.c.id, ids))
+        )
 
     async def retire_batches(self, old_batches: Sequence[int]) -> None:
         """End of a snapshot load: drop what the old batches still hold and mark them superseded."""
@@ -279,6 +316,14 @@ class BatchWriter:
             .where(and_(_batches.c.id == self.batch_id, _batches.c.status == PROCESSING))
             .values(status=LOADED, completed_at=utcnow(), error=None, **counts)
         )
+
+
+async def refresh_statistics(engine: AsyncEngine) -> None:
+    """After a load commits, let PostgreSQL's planner see the tables' new sizes (reads need it)."""
+    if engine.dialect.name != "postgresql":
+        return
+    async with engine.begin() as conn:
+        await conn.execute(text(f"ANALYZE {', '.join(_ANALYZED)}"))
 
 
 def _cut(value: object, size: int) -> str | None:

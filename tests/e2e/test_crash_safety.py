@@ -30,7 +30,7 @@ from hub.store.models import IngestBatch, Learner, LearnerRecord, Participation
 from tests.support.ilr_synthetic import write_ilr_file
 from tests.support.tokens import bearer, issue_token
 
-LEARNERS = 4000
+LEARNERS = 3000
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 

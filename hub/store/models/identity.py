@@ -35,7 +35,7 @@ class MatchReview(Base):
     __table_args__ = (Index(None, "status", "id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    learner_record_id: Mapped[int] = mapped_column(ForeignKey("learner_records.id"))
+    learner_record_id: Mapped[int] = mapped_column(ForeignKey("learner_records.id"), index=True)
     candidate_learner_ids: Mapped[list[int]] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.store.base import Base, BigId
 
-BATCH_STATUSES = ("received", "processing", "loaded", "rejected", "failed")
+BATCH_STATUSES = ("received", "processing", "loaded", "rejected", "failed", "superseded")
 
 
 class IngestBatch(Base):

@@ -41,6 +41,11 @@ class Learner(Base):
     looked_after: Mapped[bool | None] = mapped_column(Boolean)
     care_leaver: Mapped[bool | None] = mapped_column(Boolean)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batches.id"))
+    # Normalised name-key pairs (connectors.matching.match_keys), indexed so identity matching
+    # finds a chunk's candidates exactly instead of scanning everyone born on the same day.
+    match_name_dob: Mapped[str | None] = mapped_column(String(130), index=True)
+    match_name_postcode: Mapped[str | None] = mapped_column(String(130), index=True)
+    match_dob_postcode: Mapped[str | None] = mapped_column(String(20), index=True)
 
 
 class LearnerRecord(Base):

@@ -40,8 +40,7 @@ async def _partner(url: str, ukprn: str = "99999999") -> int:
 
 
 async def _token(url: str, partner: int) -> dict[str, str]:
-    token = await issue_token(url, role="mis_integration", partner_id=partner,
-                              purposes=["returns"])
+    token = await issue_token(url, role="mis_integration", partner_id=partner, purposes=["returns"])
     return bearer(token)
 
 
@@ -52,8 +51,9 @@ async def test_upload_is_stored_answered_202_and_loaded_in_the_background(
     headers = await _token(empty_url, partner)
     body = SAMPLE.read_bytes()
     async with _running(empty_url, tmp_path) as (app, http):
-        response = await http.post(f"/ingest/ilr?partner={partner}&name=sample.xml",
-                                   content=body, headers=headers)
+        response = await http.post(
+            f"/ingest/ilr?partner={partner}&name=sample.xml", content=body, headers=headers
+        )
         assert response.status_code == 202, response.text
         assert response.json()["status"] == "received"
         batch_id = response.json()["batch"]
@@ -68,7 +68,9 @@ async def test_upload_is_stored_answered_202_and_loaded_in_the_background(
             batch = await batches.get_batch(conn, batch_id)
         assert batch is not None
         assert (batch["status"], batch["file_name"], batch["records_loaded"]) == (
-            "loaded", "sample.xml", 12,
+            "loaded",
+            "sample.xml",
+            12,
         )
         assert await count(engine, LearnerRecord) == 12
     finally:
@@ -81,12 +83,16 @@ async def test_upload_needs_a_token_and_the_partners_own(empty_url: str, tmp_pat
     async with _running(empty_url, tmp_path) as (_app, http):
         anonymous = await http.post(f"/ingest/ilr?partner={partner}", content=b"<x/>")
         assert anonymous.status_code == 401
-        foreign = await http.post(f"/ingest/ilr?partner={partner}", content=b"<x/>",
-                                  headers=await _token(empty_url, other))
+        foreign = await http.post(
+            f"/ingest/ilr?partner={partner}",
+            content=b"<x/>",
+            headers=await _token(empty_url, other),
+        )
         assert foreign.status_code == 403
         assert foreign.json()["code"] == "SUBMISSION_FORBIDDEN"
-        unknown = await http.post(f"/ingest/xls?partner={other}", content=b"<x/>",
-                                  headers=await _token(empty_url, other))
+        unknown = await http.post(
+            f"/ingest/xls?partner={other}", content=b"<x/>", headers=await _token(empty_url, other)
+        )
         assert unknown.status_code == 400
         assert unknown.json()["code"] == "INGEST_UNKNOWN_FORMAT"
     assert not (tmp_path / "uploads").exists() or not any((tmp_path / "uploads").iterdir())
@@ -104,8 +110,12 @@ async def test_start_resumes_an_upload_a_crash_left_processing(
     engine = create_engine_for(empty_url)
     try:
         opened = await batches.open_batch(
-            engine, partner_id=partner, connector="ilr", file_name="sample.xml",
-            file_sha256=sha, stored_path=str(stored),
+            engine,
+            partner_id=partner,
+            connector="ilr",
+            file_name="sample.xml",
+            file_sha256=sha,
+            stored_path=str(stored),
         )
         await batches.mark_processing(engine, opened.batch_id, None)
         async with _running(empty_url, tmp_path) as (app, _http):

@@ -221,6 +221,9 @@ def upgrade() -> None:
     sa.Column('looked_after', sa.Boolean(), nullable=True),
     sa.Column('care_leaver', sa.Boolean(), nullable=True),
     sa.Column('batch_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('match_name_dob', sa.String(length=130), nullable=True),
+    sa.Column('match_name_postcode', sa.String(length=130), nullable=True),
+    sa.Column('match_dob_postcode', sa.String(length=20), nullable=True),
     sa.ForeignKeyConstraint(['batch_id'], ['ingest_batches.id'], name=op.f('fk_learners_batch_id_ingest_batches')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_learners')),
     sa.UniqueConstraint('uln', name=op.f('uq_learners_uln')),
@@ -228,6 +231,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('learners', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_learners_date_of_birth'), ['date_of_birth'], unique=False)
+        batch_op.create_index(batch_op.f('ix_learners_match_name_dob'), ['match_name_dob'], unique=False)
+        batch_op.create_index(batch_op.f('ix_learners_match_name_postcode'), ['match_name_postcode'], unique=False)
+        batch_op.create_index(batch_op.f('ix_learners_match_dob_postcode'), ['match_dob_postcode'], unique=False)
         batch_op.create_index(batch_op.f('ix_learners_family_name_given_name_date_of_birth'), ['family_name', 'given_name', 'date_of_birth'], unique=False)
         batch_op.create_index(batch_op.f('ix_learners_la_of_residence_id'), ['la_of_residence', 'id'], unique=False)
 
@@ -450,6 +456,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('match_reviews', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_match_reviews_status_id'), ['status', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_reviews_learner_record_id'), ['learner_record_id'], unique=False)
 
     op.create_table('offers',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -481,6 +488,7 @@ def downgrade() -> None:
 
     op.drop_table('offers')
     with op.batch_alter_table('match_reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_reviews_learner_record_id'))
         batch_op.drop_index(batch_op.f('ix_match_reviews_status_id'))
 
     op.drop_table('match_reviews')
@@ -537,6 +545,9 @@ def downgrade() -> None:
 
     op.drop_table('provision')
     with op.batch_alter_table('learners', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_learners_match_dob_postcode'))
+        batch_op.drop_index(batch_op.f('ix_learners_match_name_postcode'))
+        batch_op.drop_index(batch_op.f('ix_learners_match_name_dob'))
         batch_op.drop_index(batch_op.f('ix_learners_la_of_residence_id'))
         batch_op.drop_index(batch_op.f('ix_learners_family_name_given_name_date_of_birth'))
         batch_op.drop_index(batch_op.f('ix_learners_date_of_birth'))
