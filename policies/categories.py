@@ -64,7 +64,9 @@ _ENTITY_TABLES: Final = MappingProxyType(
 )
 
 _STRUCTURAL: Final[_Table] = {
-    "learner": ("id", "batch_id"),
+    # The match keys are derived from identity fields for identity resolution only; no read
+    # shows them, so they are structural (never granted by name).
+    "learner": ("id", "batch_id", "match_name_dob", "match_name_postcode", "match_dob_postcode"),
     "learner_record": (
         "id",
         "learner_id",

@@ -57,7 +57,9 @@ class NodeCompiler:
 
     def alias(self, spec: EntitySpec) -> FromClause:
         """A fresh alias of ``spec``'s table, so nested selections never collide."""
-        return spec.table.alias(f"{spec.table.name[:12]}_{next(self._names)}")
+        # Never "<table>_<n>": SQLAlchemy names anonymous aliases (the policies' subqueries)
+        # that way, and a clash would silently re-point a correlated predicate.
+        return spec.table.alias(f"r{next(self._names)}_{spec.table.name[:12]}")
 
     def rows(self, spec: EntitySpec, table: FromClause) -> ColumnElement[bool]:
         """The scope's row predicate for ``spec`` on ``table``."""

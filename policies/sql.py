@@ -20,6 +20,7 @@ from sqlalchemy import (
     and_,
     exists,
     false,
+    literal_column,
     not_,
     or_,
     select,
@@ -124,22 +125,23 @@ def shares_partnership(
     return exists().where(*conditions)
 
 
+def _fenced(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A correlated EXISTS the planner keeps as a per-row index probe.
+
+    ``OFFSET 0`` stops PostgreSQL flattening it into a semi-join that hashes the partner's whole
+    roll (or objections, or deliveries) on every request to return one page: measured 1.6 ms
+    against 240 ms at 100,000 learners. Keyset pages stop after 50 matches, so per-row probes
+    win; SQLite renders the fence as ``LIMIT -1 OFFSET 0``.
+    """
+    return select(literal_column("1")).where(*conditions).offset(0).exists()
+
+
 def on_roll(
     partner: ColumnElement[Any] | int, learner_id: ColumnElement[Any]
 ) -> ColumnElement[bool]:
-    """Whether ``partner`` has the learner on its roll (its own on-roll record).
-
-    For the reading partner (a constant) this is an uncorrelated ``IN``: the database builds the
-    roll once per statement and probes it per row, instead of one index probe per row scanned.
-    """
+    """Whether ``partner`` has the learner on its roll (its own on-roll record)."""
     record = _RECORDS.alias()
-    if isinstance(partner, int):
-        return learner_id.in_(
-            select(record.c.learner_id).where(
-                record.c.partner_id == partner, record.c.is_on_roll.is_(True)
-            )
-        )
-    return exists().where(
+    return _fenced(
         record.c.learner_id == learner_id,
         record.c.partner_id == partner,
         record.c.is_on_roll.is_(True),
@@ -147,15 +149,12 @@ def on_roll(
 
 
 def objected(learner_id: ColumnElement[Any], scope: str) -> ColumnElement[bool]:
-    """Whether the learner has an objection of ``scope`` in force (not withdrawn).
-
-    Objections are few, so the set is built once per statement (an uncorrelated ``IN``).
-    """
+    """Whether the learner has an objection of ``scope`` in force (not withdrawn)."""
     objection = _OBJECTIONS.alias()
-    return learner_id.in_(
-        select(objection.c.learner_id).where(
-            objection.c.scope == scope, objection.c.withdrawn_at.is_(None)
-        )
+    return _fenced(
+        objection.c.learner_id == learner_id,
+        objection.c.scope == scope,
+        objection.c.withdrawn_at.is_(None),
     )
 
 
@@ -168,23 +167,21 @@ def is_careers_service(partner_id: int) -> ColumnElement[bool]:
 def _delivers_corroborated(partner_id: int, learner_id: ColumnElement[Any]) -> ColumnElement[bool]:
     participation = _PARTICIPATIONS.alias()
     provision = _PROVISION.alias()
-    # The learners a partner delivers to are few: one uncorrelated set per statement.
-    return learner_id.in_(
-        select(participation.c.learner_id).where(
-            participation.c.delivering_partner_id == partner_id,
-            provision.c.id == participation.c.provision_id,
-            provision.c.delivering_partner_id == partner_id,
-            participation.c.home_partner_id.is_not(None),
-            participation.c.home_partner_id != partner_id,
-            on_roll(participation.c.home_partner_id, participation.c.learner_id),
-        )
+    return _fenced(
+        participation.c.learner_id == learner_id,
+        participation.c.delivering_partner_id == partner_id,
+        provision.c.id == participation.c.provision_id,
+        provision.c.delivering_partner_id == partner_id,
+        participation.c.home_partner_id.is_not(None),
+        participation.c.home_partner_id != partner_id,
+        on_roll(participation.c.home_partner_id, participation.c.learner_id),
     )
 
 
 def _resident(partner_id: int, learner_id: ColumnElement[Any]) -> ColumnElement[bool]:
     learner = _LEARNERS.alias()
     partner = _PARTNERS.alias()
-    return exists().where(
+    return _fenced(
         learner.c.id == learner_id,
         partner.c.id == partner_id,
         learner.c.la_of_residence == partner.c.la_code,
@@ -195,7 +192,7 @@ def _in_partnership(
     partner_id: int, learner_id: ColumnElement[Any], today: dt.date, partnership: str | None
 ) -> ColumnElement[bool]:
     record = _RECORDS.alias()
-    return exists().where(
+    return _fenced(
         record.c.learner_id == learner_id,
         record.c.is_on_roll.is_(True),
         shares_partnership(partner_id, record.c.partner_id, today, partnership),
@@ -209,12 +206,12 @@ def _transition(
     offer = _OFFERS.alias()
     provision = _PROVISION.alias()
     return and_(
-        exists().where(
+        _fenced(
             learner.c.id == learner_id,
             learner.c.date_of_birth >= relationship.born_from,
             learner.c.date_of_birth <= relationship.born_to,
         ),
-        exists().where(
+        _fenced(
             offer.c.learner_id == learner_id,
             offer.c.status == ACCEPTED,
             provision.c.id == offer.c.provision_id,

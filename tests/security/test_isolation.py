@@ -135,6 +135,22 @@ async def test_membership_filter_does_not_reveal_hidden_memberships(world: World
     assert ids == {A, B, C, LA, CAREERS}
 
 
+async def test_nested_memberships_keep_their_own_scope(world: World) -> None:
+    """Regression: a read alias named like SQLAlchemy's anonymous aliases re-pointed the
+    membership predicate at the policy's own subquery, showing Dale's lapsed membership."""
+    castle_funding = Who(partner=C, role="mis_integration", purpose="funding_reconciliation")
+    body = await world.body(
+        castle_funding, "{ partnerships(first: 9) { edges { node { id memberships { id } } } } }"
+    )
+    memberships = {
+        int(m["id"])
+        for edge in body["data"]["partnerships"]["edges"]
+        for m in edge["node"]["memberships"] or []
+    }
+    assert 4 not in memberships
+    assert memberships == {1, 2, 3, 5, 6, 7, 8}
+
+
 async def test_entities_by_uln_of_a_learner_it_cannot_identify_is_null(world: World) -> None:
     query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Learner { id uln } } }"
     reps = {"r": [{"__typename": "Learner", "uln": f"{1000000000 + n}"} for n in (1, 2, 23)]}
