@@ -1,9 +1,15 @@
 """The strawberry schema: an Apollo Federation v2 subgraph with query limits."""
 
 from pathlib import Path
+from typing import Any
 
 from strawberry import federation
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from schema.accountability import Mutation
@@ -19,9 +25,18 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 
 def build_schema(
-    *, max_depth: int = 10, max_aliases: int = 30, max_tokens: int = 2000
+    *,
+    max_depth: int = 10,
+    max_aliases: int = 30,
+    max_tokens: int = 2000,
+    introspection: bool = True,
 ) -> federation.Schema:
-    """The hub's schema, with the request limits in force before any partner has a token."""
+    """The hub's schema, with the request limits in force before any partner has a token.
+
+    With ``introspection`` off (every environment but dev), ``__schema``/``__type`` queries are
+    refused; a federation gateway still reads the SDL through ``_service { sdl }``.
+    """
+    limits: list[Any] = [] if introspection else [DisableIntrospection]
     return HubFederationSchema(
         query=Query,
         mutation=Mutation,
@@ -34,6 +49,7 @@ def build_schema(
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
             ClientErrorsExtension,
             WithheldFieldsExtension,
+            *limits,
         ],
     )
 

@@ -100,6 +100,7 @@ class HubGraphQL(GraphQL[Context, None]):
             max_depth=settings.max_query_depth,
             max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens,
+            introspection=settings.is_dev,
         )
         documents = ValidDocuments()
         schema.extensions = (*schema.extensions, lambda: DocumentCacheExtension(documents))

@@ -32,3 +32,19 @@ async def test_without_a_token_the_graphql_endpoint_answers_401(sample_url: str)
     assert response.status_code == 401
     assert health.status_code == 200
     assert ready.json() == {"status": "ok"}
+
+
+async def test_introspection_is_refused_outside_dev_but_the_sdl_is_served(
+    sample_url: str,
+) -> None:
+    token = await issue_token(sample_url, role="admin", partner_id=None, purposes=["admin"])
+    async with served(settings_for(sample_url, env="prod")) as (_app, client):
+        schema = await client.post(
+            "/graphql", json={"query": "{ __schema { types { name } } }"}, headers=bearer(token)
+        )
+        sdl = await client.post(
+            "/graphql", json={"query": "{ _service { sdl } }"}, headers=bearer(token)
+        )
+    assert "errors" in schema.json()
+    assert "introspection" in schema.json()["errors"][0]["message"].lower()
+    assert 'type Learner @key(fields: "id")' in sdl.json()["data"]["_service"]["sdl"]
