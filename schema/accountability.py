@@ -9,6 +9,7 @@ from strawberry.types import Info
 from hub.errors import BadRequestError
 from policies.disclosures import DisclosureRecord
 from policies.objections import ObjectionRecord
+from schema.operations import MatchDecision, MatchReview, resolve_match
 
 
 @strawberry.type(description="One audited disclosure of a learner's data.")
@@ -92,6 +93,19 @@ class Mutation:
     ) -> Objection:
         record = await info.context.writes.record_objection(learner_id_of(learner_id), scope)
         return Objection.of(record)
+
+    @strawberry.mutation(
+        description="Decide a match review: ACCEPT merges the record's provisional learner "
+        "into the chosen candidate (reversibly), REJECT keeps them apart for good."
+    )
+    async def resolve_match(
+        self,
+        info: Info,
+        review_id: strawberry.ID,
+        decision: MatchDecision,
+        learner_id: Optional[strawberry.ID] = None,
+    ) -> MatchReview:
+        return await resolve_match(info, review_id, decision, learner_id)
 
     @strawberry.mutation(description="Withdraw a learner's objection.")
     async def withdraw_objection(self, info: Info, objection_id: strawberry.ID) -> Objection:

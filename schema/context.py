@@ -6,6 +6,7 @@ from typing import Any, Optional
 from graphql import GraphQLResolveInfo
 
 from hub.principal import Principal
+from policies.operations import Operations
 from policies.reads import Withheld
 from policies.session import ReadSession, WriteSession
 
@@ -17,6 +18,7 @@ class Context:
     principal: Principal
     reads: ReadSession
     writes: WriteSession
+    operations: Operations
     default_page_size: int
     max_page_size: int
     request_id: Optional[str] = None

@@ -10,6 +10,13 @@ from schema.accountability import Disclosure, disclosures
 from schema.counts import CountCell, CountDimension, CountFilter, filter_dict, to_cell
 from schema.inputs import LearnerFilter, PartnerFilter, ProvisionFilter
 from schema.objects import FundingStream, Learner, Partner, Partnership, Provision
+from schema.operations import (
+    IngestBatch,
+    MatchReview,
+    ingest_batch,
+    ingest_batches,
+    match_reviews,
+)
 from schema.pagination import Connection, read_connection
 
 
@@ -90,6 +97,20 @@ class Query:
     ) -> Optional[Connection[FundingStream]]:
         result = await read_connection(info._raw_info, "FundingStream", first, after, None)
         return cast(Connection[FundingStream], result)
+
+    @strawberry.field(description="One of your ingest batches, with its per-record report.")
+    async def ingest_batch(self, info: Info, id: strawberry.ID) -> Optional[IngestBatch]:  # noqa: A002
+        return await ingest_batch(info, id)
+
+    @strawberry.field(description="Your latest ingest batches (every partner's, for admins).")
+    async def ingest_batches(self, info: Info) -> list[IngestBatch]:
+        return await ingest_batches(info)
+
+    @strawberry.field(description="Possible matches about your records waiting for a decision.")
+    async def match_reviews(
+        self, info: Info, status: Optional[str] = "open"
+    ) -> list[MatchReview]:
+        return await match_reviews(info, status)
 
     @strawberry.field(
         description="Subject access: which partners saw this learner's data, when, and under "

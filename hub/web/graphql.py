@@ -30,6 +30,7 @@ from hub.telemetry import current_trace_id
 from hub.web.agreements import AgreementsInForce
 from hub.web.auth import PRINCIPAL_SCOPE_KEY
 from policies.access import DENY_ALL
+from policies.operations import Operations
 from policies.session import ReadSession, WriteSession
 from schema import build_schema
 from schema.context import Context
@@ -141,6 +142,7 @@ class HubGraphQL(GraphQL[Context, None]):
             principal=principal,
             reads=reads,
             writes=WriteSession(request.app.state.engine, principal),
+            operations=Operations(request.app.state.engine, principal),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
             request_id=request_id,
@@ -153,6 +155,7 @@ class HubGraphQL(GraphQL[Context, None]):
             principal=principal,
             reads=ReadSession(engine, principal, DENY_ALL),
             writes=WriteSession(engine, principal),
+            operations=Operations(engine, principal),
             default_page_size=self.settings.default_page_size,
             max_page_size=self.settings.max_page_size,
         )

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.principal import SYSTEM, Principal
 from policies.access import ALLOW_ALL, ReadScope
+from policies.operations import Operations
 from policies.session import ReadSession, WriteSession
 from schema import build_schema
 from schema.context import Context
@@ -32,6 +33,7 @@ async def execute(
         principal=principal,
         reads=ReadSession(engine, principal, scope),
         writes=WriteSession(engine, principal),
+        operations=Operations(engine, principal),
         default_page_size=50,
         max_page_size=500,
     )
