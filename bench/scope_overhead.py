@@ -25,9 +25,7 @@ from sqlalchemy.engine import make_url
 
 from hub.app import build_app
 from hub.auth.clients import create_client
-from hub.auth.keys import current_signing_key
-from hub.auth.keystore import key_store_for
-from hub.auth.tokens import sign_token
+from hub.auth.issuing import issue_for_client
 from hub.config import Settings, load_settings
 from hub.demo.bulk import load_demo
 from hub.demo.generator import DemoModel
@@ -51,19 +49,10 @@ async def _token(settings: Settings, *, role: str, partner: int | None, purpose:
             role=role,
             purposes=(purpose,),
         )
-        key = await current_signing_key(key_store_for(settings, engine))
+        issued = await issue_for_client(engine, settings, client.record, ttl_seconds=3600)
     finally:
         await engine.dispose()
-    return sign_token(
-        key,
-        issuer=settings.token_issuer,
-        audience=settings.token_audience,
-        client_id=client.record.client_id,
-        role=role,
-        partner_id=partner,
-        purposes=(purpose,),
-        ttl_seconds=3600,
-    ).access_token
+    return issued.access_token
 
 
 async def _time(http: httpx.AsyncClient, token: str, query: str, requests: int) -> list[float]:

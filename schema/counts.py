@@ -69,21 +69,3 @@ def to_cell(row: dict[str, Any]) -> CountCell:
             field = _CELL_FIELDS.get(dimension, dimension.value)
             values[field] = str(value) if field.endswith("_id") and value is not None else value
     return CountCell(**values)
-
-
-def filter_dict(value: Optional[CountFilter]) -> dict[str, Any]:
-    """The filter as the read path names its arguments."""
-    if value is None:
-        return {}
-    names = {
-        "la_of_residence": "laOfResidence",
-        "min_age": "minAge",
-        "max_age": "maxAge",
-        "activity_category": "activityCategory",
-        "academic_year": "academicYear",
-    }
-    return {
-        camel: getattr(value, snake)
-        for snake, camel in names.items()
-        if getattr(value, snake) is not None
-    }

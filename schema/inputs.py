@@ -1,8 +1,21 @@
 """Filter inputs for the root fields."""
 
-from typing import Optional
+import dataclasses
+from typing import Any, Optional
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
+
+
+def arguments_of(value: Any) -> dict[str, Any]:
+    """A filter input's set fields, named as in GraphQL (the read path's argument names)."""
+    if value is None:
+        return {}
+    return {
+        to_camel_case(field.name): getattr(value, field.name)
+        for field in dataclasses.fields(value)
+        if getattr(value, field.name) is not None
+    }
 
 
 @strawberry.input

@@ -1,14 +1,14 @@
 """The root Query: thin resolvers that hand the selection to the compiled read path."""
 
-from typing import Any, Optional, cast
+from typing import Optional, cast
 
 import strawberry
 from strawberry.types import Info
 
 from policies.counts import Dimension
 from schema.accountability import Disclosure, disclosures
-from schema.counts import CountCell, CountDimension, CountFilter, filter_dict, to_cell
-from schema.inputs import LearnerFilter, PartnerFilter, ProvisionFilter
+from schema.counts import CountCell, CountDimension, CountFilter, to_cell
+from schema.inputs import LearnerFilter, PartnerFilter, ProvisionFilter, arguments_of
 from schema.objects import FundingStream, Learner, Partner, Partnership, Provision
 from schema.operations import (
     IngestBatch,
@@ -18,31 +18,6 @@ from schema.operations import (
     match_reviews,
 )
 from schema.pagination import Connection, read_connection
-
-
-def _filters(value: Any) -> Optional[dict[str, Any]]:
-    if value is None:
-        return None
-    return {
-        strawberry_name: getattr(value, python_name)
-        for python_name, strawberry_name in _FILTER_NAMES.items()
-        if hasattr(value, python_name) and getattr(value, python_name) is not None
-    }
-
-
-_FILTER_NAMES = {
-    "partner_id": "partnerId",
-    "la_of_residence": "laOfResidence",
-    "min_age": "minAge",
-    "max_age": "maxAge",
-    "level": "level",
-    "diploma_line": "diplomaLine",
-    "academic_year": "academicYear",
-    "delivering_partner_id": "deliveringPartnerId",
-    "partner_type": "partnerType",
-    "la_code": "laCode",
-    "partnership_id": "partnershipId",
-}
 
 
 @strawberry.type
@@ -57,7 +32,9 @@ class Query:
         after: Optional[str] = None,
         filter: Optional[LearnerFilter] = None,  # noqa: A002  (GraphQL argument name)
     ) -> Optional[Connection[Learner]]:
-        result = await read_connection(info._raw_info, "Learner", first, after, _filters(filter))
+        result = await read_connection(
+            info._raw_info, "Learner", first, after, arguments_of(filter)
+        )
         return cast(Connection[Learner], result)
 
     @strawberry.field(description="Partners: schools, colleges, providers, LAs and others.")
@@ -68,7 +45,9 @@ class Query:
         after: Optional[str] = None,
         filter: Optional[PartnerFilter] = None,  # noqa: A002
     ) -> Optional[Connection[Partner]]:
-        result = await read_connection(info._raw_info, "Partner", first, after, _filters(filter))
+        result = await read_connection(
+            info._raw_info, "Partner", first, after, arguments_of(filter)
+        )
         return cast(Connection[Partner], result)
 
     @strawberry.field(description="Partnerships and consortia.")
@@ -87,7 +66,7 @@ class Query:
         filter: Optional[ProvisionFilter] = None,  # noqa: A002
     ) -> Optional[Connection[Provision]]:
         result = await read_connection(
-            info._raw_info, "Provision", first, after, _filters(filter)
+            info._raw_info, "Provision", first, after, arguments_of(filter)
         )
         return cast(Connection[Provision], result)
 
@@ -129,5 +108,5 @@ class Query:
         filter: Optional[CountFilter] = None,  # noqa: A002
     ) -> list[CountCell]:
         dimensions = [Dimension(d.value) for d in group_by]
-        rows = await info.context.reads.counts(dimensions, filter_dict(filter))
+        rows = await info.context.reads.counts(dimensions, arguments_of(filter))
         return [to_cell(row) for row in rows]

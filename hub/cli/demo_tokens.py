@@ -17,9 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.auth.clients import ClientRecord, create_client, list_clients
-from hub.auth.keys import current_signing_key
-from hub.auth.keystore import key_store_for
-from hub.auth.tokens import sign_token
+from hub.auth.issuing import issue_for_client
 from hub.cli.clients import run_with_engine
 from hub.cli.runtime import settings_from_env
 from hub.errors import BadRequestError
@@ -100,21 +98,11 @@ def demo_tokens(
     settings = settings_from_env()
 
     async def work(engine: AsyncEngine) -> list[tuple[DemoPrincipal, ClientRecord, str]]:
-        key = await current_signing_key(key_store_for(settings, engine))
         issued = []
         for principal in PRINCIPALS:
             record = await _client(engine, principal)
-            token = sign_token(
-                key,
-                issuer=settings.token_issuer,
-                audience=settings.token_audience,
-                client_id=record.client_id,
-                role=record.role,
-                partner_id=record.partner_id,
-                purposes=record.purposes,
-                ttl_seconds=ttl,
-            ).access_token
-            issued.append((principal, record, token))
+            token = await issue_for_client(engine, settings, record, ttl_seconds=ttl)
+            issued.append((principal, record, token.access_token))
         return issued
 
     table = Table(title="Demo principals (paste a token as an Authorization: Bearer header)")

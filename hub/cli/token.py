@@ -12,9 +12,8 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.auth.clients import find_client
-from hub.auth.keys import current_signing_key
-from hub.auth.keystore import key_store_for
-from hub.auth.tokens import IssuedToken, sign_token
+from hub.auth.issuing import issue_for_client
+from hub.auth.tokens import IssuedToken
 from hub.cli.clients import run_with_engine
 from hub.cli.runtime import settings_from_env
 from hub.errors import AuthenticationError, OAuthClientNotFoundError, PurposeForbiddenError
@@ -45,17 +44,7 @@ def token(
             raise PurposeForbiddenError(
                 f"client {client} may not use purpose(s) {', '.join(refused)}"
             )
-        key = await current_signing_key(key_store_for(settings, engine))
-        return sign_token(
-            key,
-            issuer=settings.token_issuer,
-            audience=settings.token_audience,
-            client_id=record.client_id,
-            role=record.role,
-            partner_id=record.partner_id,
-            purposes=purposes,
-            ttl_seconds=settings.token_ttl_seconds,
-        )
+        return await issue_for_client(engine, settings, record, purposes=purposes)
 
     issued = run_with_engine(settings, work)
     typer.echo(issued.access_token)

@@ -20,9 +20,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from hub.auth.clients import authenticate_client
+from hub.auth.issuing import issue_for_client
 from hub.auth.keys import current_signing_key, jwks_document, published_keys
 from hub.auth.keystore import key_store_for
-from hub.auth.tokens import sign_token
 from hub.config import Settings
 from hub.errors import AuthenticationError
 
@@ -79,17 +79,7 @@ async def _issue(request: Request) -> JSONResponse:
         if not set(requested) <= set(client.purposes):
             raise _OAuthError("invalid_scope", "scope names a purpose this client may not use")
         purposes = requested
-    key = await current_signing_key(key_store_for(settings, engine))
-    issued = sign_token(
-        key,
-        issuer=settings.token_issuer,
-        audience=settings.token_audience,
-        client_id=client.client_id,
-        role=client.role,
-        partner_id=client.partner_id,
-        purposes=purposes,
-        ttl_seconds=settings.token_ttl_seconds,
-    )
+    issued = await issue_for_client(engine, settings, client, purposes=purposes)
     body = {
         "access_token": issued.access_token,
         "token_type": "Bearer",

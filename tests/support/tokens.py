@@ -16,9 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import insert
 
 from hub.auth.clients import create_client
-from hub.auth.keys import current_signing_key
-from hub.auth.keystore import key_store_for
-from hub.auth.tokens import sign_token
+from hub.auth.issuing import issue_for_client
 from hub.config import Settings, load_settings
 from hub.store.engine import create_engine_for
 from hub.store.models.partners import Partner
@@ -43,19 +41,10 @@ async def issue_token(
             role=role,
             purposes=tuple(purposes),
         )
-        key = await current_signing_key(key_store_for(settings, engine))
+        issued = await issue_for_client(engine, settings, new.record)
     finally:
         await engine.dispose()
-    return sign_token(
-        key,
-        issuer=settings.token_issuer,
-        audience=settings.token_audience,
-        client_id=new.record.client_id,
-        role=new.record.role,
-        partner_id=new.record.partner_id,
-        purposes=new.record.purposes,
-        ttl_seconds=settings.token_ttl_seconds,
-    ).access_token
+    return issued.access_token
 
 
 async def add_partner(database_url: str, *, name: str = "Synthetic Test College") -> int:
