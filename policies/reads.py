@@ -16,9 +16,11 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     func,
     literal_column,
@@ -26,13 +28,28 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.sql.elements import False_, Label
+from sqlalchemy.sql.elements import BindParameter, False_, Label
 
 from hub.errors import BadRequestError
 from policies.access import ReadScope
 from policies.catalogue import CATALOGUE, Encoding, EntitySpec
 from policies.jsonsql import JsonDialect, text_literal
 from policies.plan import FieldPlan, NodePlan, Selected
+
+# Bound parameters a compiled page or lookup takes at execution (see ``page_parameters``):
+# the statement itself is the same for every page of the same selection and scope.
+PAGE_LIMIT = "page_limit"
+PAGE_AFTER = "page_after"
+PAGE_OFFSET = "page_offset"
+LOOKUP_KEYS = "lookup_keys"
+
+
+def page_parameters(first: int, after_id: int | None, offset: int) -> dict[str, int]:
+    """The execution parameters of a statement from ``compile_page``."""
+    parameters = {PAGE_LIMIT: first + 1, PAGE_OFFSET: offset}
+    if after_id is not None:
+        parameters[PAGE_AFTER] = after_id
+    return parameters
 
 
 @dataclass
@@ -178,13 +195,15 @@ def compile_page(
 
     Fetches ``first + 1`` rows so the caller can tell whether there is a next page; when
     ``with_total`` the filtered count comes from the same statement (a one-row count joined to
-    the page, so it arrives even when the page is empty).
+    the page, so it arrives even when the page is empty). The limit, cursor and offset are
+    bound parameters (``page_parameters``), so the statement serves every page; whether there
+    is a cursor or an offset at all shapes it.
     """
     spec = CATALOGUE[typename]
     page_table = compiler.alias(spec)
     keyset = [compiler.rows(spec, page_table), *filter_builder(page_table)]
     if after_id is not None:
-        keyset.append(page_table.c.id > after_id)
+        keyset.append(page_table.c.id > bindparam(PAGE_AFTER, after_id, type_=Integer))
     columns = [page_table.c.id.label("row_id")]
     node_columns = []
     for index, (path, node) in enumerate(nodes):
@@ -194,9 +213,10 @@ def compile_page(
         node_columns.append(name)
     if extra_columns is not None:
         columns.extend(extra_columns(page_table))
-    page = select(*columns).where(*keyset).order_by(page_table.c.id).limit(first + 1)
+    limit = bindparam(PAGE_LIMIT, first + 1, type_=Integer)
+    page = select(*columns).where(*keyset).order_by(page_table.c.id).limit(limit)
     if offset:
-        page = page.offset(offset)
+        page = page.offset(bindparam(PAGE_OFFSET, offset, type_=Integer))
     if not with_total:
         return PageQuery(page, tuple(node_columns), False, tuple(compiler.withheld))
     count_table = compiler.alias(spec)
@@ -223,11 +243,13 @@ def compile_lookup(
 
     A lookup by a key column is a way of reading that column, so it only matches rows where
     the principal may see the column: a pseudonymised principal cannot re-identify by ULN.
+    The keys are one expanding bound parameter (``LOOKUP_KEYS``).
     """
     spec = CATALOGUE[typename]
     table = compiler.alias(spec)
     column = spec.scalars[key_field].column
-    conditions = [compiler.rows(spec, table), table.c[column].in_(values)]
+    keys: BindParameter[Any] = bindparam(LOOKUP_KEYS, values, expanding=True)
+    conditions = [compiler.rows(spec, table), table.c[column].in_(keys)]
     grant = compiler.scope.cell(spec.entity, column, table)
     if grant is not None:
         conditions.append(grant)

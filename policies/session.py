@@ -8,17 +8,30 @@ transaction, with the learner ids the same statement returned.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import FromClause, Label
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    Label,
+    Row,
+    Select,
+    bindparam,
+    func,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.selectable import CTE, GenerativeSelect
 
 from hub.errors import ForbiddenFieldError
 from hub.principal import Principal
 from policies.access import Granularity, ReadScope
 from policies.arguments import filter_builder
 from policies.audit import Disclosure, record_disclosure
+from policies.audit_sql import event_parameters, json_numbers, with_disclosure
 from policies.catalogue import CATALOGUE, EntitySpec
 from policies.categories import category_of
 from policies.compiler import AgreementScope
@@ -28,7 +41,15 @@ from policies.disclosures import DisclosureRecord, disclosures_for_learner, requ
 from policies.jsonsql import JsonDialect
 from policies.objections import ObjectionRecord, record_objection, withdraw_objection
 from policies.plan import NodePlan, Selected
-from policies.reads import NodeCompiler, Withheld, compile_lookup, compile_page
+from policies.reads import (
+    LOOKUP_KEYS,
+    NodeCompiler,
+    Withheld,
+    compile_lookup,
+    compile_page,
+    page_parameters,
+)
+from policies.statement_cache import Identity, StatementCache, freeze
 from policies.suppression import suppress, total_flag
 
 AUDIT_COLUMN = "audit_learner_ids"
@@ -66,8 +87,41 @@ def _what(node: NodePlan, spec: EntitySpec, entities: set[str], categories: set[
             _what(selected.node, target, entities, categories)
 
 
+# Compiled statements, shared by every request of this worker (see policies.statement_cache).
+STATEMENTS: StatementCache[Prepared] = StatementCache()
+PAGE_FIRST = "page_first"
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A compiled read, ready to run with its bound parameters, and what it discloses.
+
+    ``audited`` statements append their own disclosure event (PostgreSQL); the others leave it
+    to ``ReadSession._audit`` in the same transaction (SQLite, which has no INSERT in a CTE).
+    """
+
+    statement: Select[Any]
+    node_columns: tuple[str, ...] = ()
+    has_total: bool = False
+    withheld: tuple[Withheld, ...] = ()
+    own_ids: bool = False
+    other_ids: bool = False
+    entity_types: tuple[str, ...] = ()
+    field_categories: tuple[str, ...] = ()
+    suppressed: bool = False
+    audited: bool = False
+
+
+def _disclosure_shape(nodes: list[NodePlan], spec: EntitySpec) -> tuple[tuple[str, ...], ...]:
+    entities: set[str] = set()
+    categories: set[str] = set()
+    for node in nodes:
+        _what(node, spec, entities, categories)
+    return tuple(sorted(entities)), tuple(sorted(categories))
+
+
 class ReadSession:
-    """Compiles and runs one request's reads for one principal."""
+    """Compiles (or reuses) and runs one request's reads for one principal."""
 
     def __init__(
         self,
@@ -88,27 +142,35 @@ class ReadSession:
         self.request_id = request_id
         self.trace_id = trace_id
         self.dialect = JsonDialect(engine.dialect.name)
+        self.audit_in_statement = engine.dialect.name == "postgresql"
+        # Everything besides the selection that shapes a statement: the exact scope object
+        # (authorization), the day, the nested bound and the database.
+        self._shape = (Identity(scope), self.today, nested_limit, engine.dialect.name)
 
     def _compiler(self) -> NodeCompiler:
         return NodeCompiler(self.dialect, self.scope, self.nested_limit)
 
+    def _event_parameters(self) -> dict[str, Any]:
+        return event_parameters(self.principal, request_id=self.request_id, trace_id=self.trace_id)
+
+    async def _run(self, prepared: Prepared, parameters: dict[str, Any]) -> list[Row[Any]]:
+        """Run a statement that audits itself: alone, one round trip, atomic by itself."""
+        async with self.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return list((await autocommit.execute(prepared.statement, parameters)).all())
+
     async def _audit(
         self,
         connection: AsyncConnection,
-        nodes: list[NodePlan],
-        spec: EntitySpec,
+        prepared: Prepared,
         ids: set[int],
         aggregate_count: int | None = None,
     ) -> None:
         if not ids and aggregate_count is None:
             return
-        entities: set[str] = set()
-        categories: set[str] = set()
-        for node in nodes:
-            _what(node, spec, entities, categories)
         disclosure = Disclosure(
-            entity_types=tuple(sorted(entities)),
-            field_categories=tuple(sorted(categories)),
+            entity_types=prepared.entity_types,
+            field_categories=prepared.field_categories,
             learner_ids=tuple(sorted(ids)),
             aggregate_count=aggregate_count,
             agreements=tuple(self.scope.agreement_refs),
@@ -121,18 +183,17 @@ class ReadSession:
             trace_id=self.trace_id,
         )
 
-    async def page(
+    def _prepare_page(
         self,
         typename: str,
         nodes: list[tuple[tuple[str, ...], NodePlan]],
+        filters: dict[str, Any] | None,
         *,
         first: int,
         after_id: int | None,
-        filters: dict[str, Any] | None,
         with_total: bool,
-        offset: int = 0,
-    ) -> PageResult:
-        """Read a page of ``typename`` rows with one SQL statement, audited in its transaction."""
+        offset: int,
+    ) -> Prepared:
         spec = CATALOGUE[typename]
         compiler = self._compiler()
         is_learner = spec.entity == "learner"
@@ -156,25 +217,94 @@ class ReadSession:
             offset=offset,
             extra_columns=audit_column,
         )
-        async with self.engine.begin() as connection:
-            fetched = (await connection.execute(query.statement)).all()
-            total = None
-            if query.has_total:
-                total = int(fetched[0].total) if fetched else 0
-                fetched = [row for row in fetched if row.row_id is not None]
-            page = fetched[:first]
-            disclosed: set[int] = set()
-            if is_learner and nodes:
-                disclosed.update(int(row.row_id) for row in page)
-            if needs_ids:
-                for row in page:
-                    disclosed |= flatten_ids(row._mapping[AUDIT_COLUMN])
-            await self._audit(connection, [n for _, n in nodes], spec, disclosed)
+        entity_types, field_categories = _disclosure_shape([n for _, n in nodes], spec)
+        prepared = Prepared(
+            statement=query.statement,
+            node_columns=query.node_columns,
+            has_total=query.has_total,
+            withheld=query.withheld,
+            own_ids=is_learner and bool(nodes),
+            other_ids=bool(needs_ids),
+            entity_types=entity_types,
+            field_categories=field_categories,
+        )
+        if not self.audit_in_statement or not (prepared.own_ids or prepared.other_ids):
+            return prepared
+
+        def disclosed(read: CTE) -> GenerativeSelect:
+            shown = (
+                select(*read.c)
+                .where(read.c.row_id.is_not(None))
+                .order_by(read.c.row_id)
+                .limit(bindparam(PAGE_FIRST, type_=Integer))
+                .subquery("shown")
+            )
+            parts: list[Select[Any]] = []
+            if prepared.own_ids:
+                parts.append(select(shown.c.row_id.label("learner_id")))
+            if prepared.other_ids:
+                parts.append(select(json_numbers(shown.c[AUDIT_COLUMN]).label("learner_id")))
+            return parts[0] if len(parts) == 1 else union_all(*parts)
+
+        statement = with_disclosure(
+            query.statement,
+            order_by=["row_id"],
+            entity_types=entity_types,
+            field_categories=field_categories,
+            agreements=self.scope.agreement_refs,
+            disclosed_ids=disclosed,
+        )
+        return replace(prepared, statement=statement, audited=True)
+
+    async def page(
+        self,
+        typename: str,
+        nodes: list[tuple[tuple[str, ...], NodePlan]],
+        *,
+        first: int,
+        after_id: int | None,
+        filters: dict[str, Any] | None,
+        with_total: bool,
+        offset: int = 0,
+    ) -> PageResult:
+        """Read a page of ``typename`` rows with one SQL statement, audited with it."""
+        key = (
+            "page", typename, freeze(nodes), freeze(filters), with_total,
+            after_id is None, offset == 0, *self._shape,
+        )
+        prepared = STATEMENTS.get_or_build(
+            key,
+            lambda: self._prepare_page(
+                typename, nodes, filters, first=first, after_id=after_id,
+                with_total=with_total, offset=offset,
+            ),
+        )
+        parameters: dict[str, Any] = page_parameters(first, after_id, offset)
+        if prepared.audited:
+            fetched = await self._run(
+                prepared, {**parameters, PAGE_FIRST: first, **self._event_parameters()}
+            )
+        else:
+            async with self.engine.begin() as connection:
+                fetched = list((await connection.execute(prepared.statement, parameters)).all())
+                disclosed: set[int] = set()
+                window = [row for row in fetched if row.row_id is not None][:first]
+                if prepared.own_ids:
+                    disclosed.update(int(row.row_id) for row in window)
+                if prepared.other_ids:
+                    for row in window:
+                        disclosed |= flatten_ids(row._mapping[AUDIT_COLUMN])
+                await self._audit(connection, prepared, disclosed)
+        total = None
+        if prepared.has_total:
+            total = int(fetched[0].total) if fetched else 0
+            fetched = [row for row in fetched if row.row_id is not None]
+        page = fetched[:first]
         rows = tuple(
-            PageRow(int(row.row_id), tuple(_text(row._mapping[c]) for c in query.node_columns))
+            PageRow(int(row.row_id), tuple(_text(row._mapping[c]) for c in prepared.node_columns))
             for row in page
         )
-        return PageResult(rows, len(fetched) > first, total, query.withheld)
+        return PageResult(rows, len(fetched) > first, total, prepared.withheld)
 
     def hides_row_ids(self, typename: str) -> bool:
         """Whether some rows' real ids are withheld (pseudonymised): then positions, not ids,
@@ -182,10 +312,9 @@ class ReadSession:
         spec = CATALOGUE[typename]
         return self.scope.cell(spec.entity, "id", spec.table) is not None
 
-    async def lookup(
+    def _prepare_lookup(
         self, typename: str, node: NodePlan, key_field: str, values: list[Any]
-    ) -> tuple[dict[str, str], tuple[Withheld, ...]]:
-        """Rows of ``typename`` whose ``key_field`` is one of ``values``, keyed by its text."""
+    ) -> Prepared:
         spec = CATALOGUE[typename]
         compiler = self._compiler()
         statement = compile_lookup(compiler, typename, node, key_field, values)
@@ -199,28 +328,63 @@ class ReadSession:
             statement = statement.add_columns(
                 statement.get_final_froms()[0].c[LEARNER_COLUMN["learner"]].label("learner_id")
             )
-        async with self.engine.begin() as connection:
-            rows = (await connection.execute(statement)).all()
-            disclosed: set[int] = set()
-            for row in rows:
-                if is_learner:
-                    disclosed.add(int(row.learner_id))
-                if with_ids:
-                    disclosed |= flatten_ids(row._mapping[AUDIT_COLUMN])
-            await self._audit(connection, [node], spec, disclosed)
+        entity_types, field_categories = _disclosure_shape([node], spec)
+        prepared = Prepared(
+            statement=statement,
+            withheld=tuple(compiler.withheld),
+            own_ids=is_learner,
+            other_ids=with_ids,
+            entity_types=entity_types,
+            field_categories=field_categories,
+        )
+        if not self.audit_in_statement or not (is_learner or with_ids):
+            return prepared
+
+        def disclosed(read: CTE) -> GenerativeSelect:
+            parts: list[Select[Any]] = []
+            if is_learner:
+                parts.append(select(read.c.learner_id))
+            if with_ids:
+                parts.append(select(json_numbers(read.c[AUDIT_COLUMN]).label("learner_id")))
+            return parts[0] if len(parts) == 1 else union_all(*parts)
+
+        audited = with_disclosure(
+            statement,
+            order_by=["lookup_key"],
+            entity_types=entity_types,
+            field_categories=field_categories,
+            agreements=self.scope.agreement_refs,
+            disclosed_ids=disclosed,
+        )
+        return replace(prepared, statement=audited, audited=True)
+
+    async def lookup(
+        self, typename: str, node: NodePlan, key_field: str, values: list[Any]
+    ) -> tuple[dict[str, str], tuple[Withheld, ...]]:
+        """Rows of ``typename`` whose ``key_field`` is one of ``values``, keyed by its text."""
+        key = ("lookup", typename, freeze(node), key_field, *self._shape)
+        prepared = STATEMENTS.get_or_build(
+            key, lambda: self._prepare_lookup(typename, node, key_field, values)
+        )
+        parameters: dict[str, Any] = {LOOKUP_KEYS: list(values)}
+        if prepared.audited:
+            rows = await self._run(prepared, {**parameters, **self._event_parameters()})
+        else:
+            async with self.engine.begin() as connection:
+                rows = list((await connection.execute(prepared.statement, parameters)).all())
+                disclosed: set[int] = set()
+                for row in rows:
+                    if prepared.own_ids:
+                        disclosed.add(int(row.learner_id))
+                    if prepared.other_ids:
+                        disclosed |= flatten_ids(row._mapping[AUDIT_COLUMN])
+                await self._audit(connection, prepared, disclosed)
         found = {str(row.lookup_key): _text(row.node) for row in rows}
-        return found, tuple(compiler.withheld)
+        return found, prepared.withheld
 
-    async def counts(
+    def _prepare_counts(
         self, dimensions: list[Dimension], filters: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        """Learner counts per cell of ``dimensions`` (one statement, audited as a count).
-
-        Partner principals count through their agreements' counting scope (aggregate-only
-        agreements included), always with small-number and secondary suppression, and the
-        table's margins come from the same statement so nothing can be differenced. A principal
-        whose only grants are aggregate-only may not add free filters.
-        """
+    ) -> Prepared:
         scope = self.scope
         suppress_below: int | None = None
         if isinstance(scope, AgreementScope):
@@ -236,15 +400,54 @@ class ReadSession:
         statement = query.statement
         if suppress_below is not None:
             statement = suppress(statement, [d.value for d in dimensions], "count", suppress_below)
-        async with self.engine.begin() as connection:
-            rows = [dict(row._mapping) for row in (await connection.execute(statement))]
-            shown = sum(
-                int(row["count"])
-                for row in rows
-                if row.get("count") is not None and not _is_margin(row, dimensions)
+        prepared = Prepared(statement=statement, suppressed=suppress_below is not None)
+        if not self.audit_in_statement:
+            return prepared
+        names = [d.value for d in dimensions]
+
+        def shown(read: CTE) -> ColumnElement[Any]:
+            margins = [read.c[total_flag(n)] == 0 for n in names if prepared.suppressed]
+            counted = select(func.coalesce(func.sum(read.c["count"]), 0)).where(
+                read.c["count"].is_not(None), *margins
             )
-            await self._audit(connection, [], CATALOGUE["Learner"], set(), aggregate_count=shown)
-        if suppress_below is not None:
+            return counted.scalar_subquery()
+
+        audited = with_disclosure(
+            statement,
+            order_by=names,
+            entity_types=(),
+            field_categories=(),
+            agreements=self.scope.agreement_refs,
+            aggregate_count=shown,
+        )
+        return replace(prepared, statement=audited, audited=True)
+
+    async def counts(
+        self, dimensions: list[Dimension], filters: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Learner counts per cell of ``dimensions`` (one statement, audited as a count).
+
+        Partner principals count through their agreements' counting scope (aggregate-only
+        agreements included), always with small-number and secondary suppression, and the
+        table's margins come from the same statement so nothing can be differenced. A principal
+        whose only grants are aggregate-only may not add free filters.
+        """
+        key = ("counts", tuple(dimensions), freeze(filters), *self._shape)
+        prepared = STATEMENTS.get_or_build(key, lambda: self._prepare_counts(dimensions, filters))
+        if prepared.audited:
+            fetched = await self._run(prepared, self._event_parameters())
+            rows = [dict(row._mapping) for row in fetched]
+        else:
+            async with self.engine.begin() as connection:
+                result = await connection.execute(prepared.statement)
+                rows = [dict(row._mapping) for row in result]
+                shown = sum(
+                    int(row["count"])
+                    for row in rows
+                    if row.get("count") is not None and not _is_margin(row, dimensions)
+                )
+                await self._audit(connection, prepared, set(), aggregate_count=shown)
+        if prepared.suppressed:
             rows.sort(key=lambda row: _margin_last_key(row, dimensions))
         return rows
 

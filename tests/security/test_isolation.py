@@ -95,6 +95,29 @@ async def test_random_queries_disclose_only_what_the_oracle_allows(
     assert problems == [], f"{who}\n{query.text}\n{query.variables}"
 
 
+async def test_cached_statements_are_never_served_to_another_principal(world: World) -> None:
+    """Compiled statements are reused across requests (``policies.statement_cache``): the same
+    query text, asked by every principal in turn and then again (the second round is served
+    from the cache), answers each principal with exactly its own oracle's view every time."""
+    from policies.session import STATEMENTS
+
+    queries = [Generator(random.Random(seed)).list_query() for seed in (1419, 1420, 1421)]
+    queries.append(Generator(random.Random(1422)).entities_query())
+    hits_before = STATEMENTS.hits
+    for query in queries:
+        first_round: dict[Who, dict[str, Any]] = {}
+        for round_number in range(2):
+            for who in PRINCIPALS:
+                body = await world.body(who, query.text, query.variables)
+                check = check_lists if "_entities" not in query.text else check_entities
+                assert check(world.oracle, who, query, body) == [], f"{who}\n{query.text}"
+                if round_number == 0:
+                    first_round[who] = body
+                else:
+                    assert body == first_round[who], f"{who}\n{query.text}"
+    assert STATEMENTS.hits > hits_before
+
+
 async def test_oracle_grants_each_kind_of_principal_something(world: World) -> None:
     """Guards the property test against a vacuous pass (everything denied on both sides)."""
     assert {1, 4, 5, 6, 8, 9, 11} <= visible_learners(world, HOME_SCHOOL)
