@@ -14,10 +14,11 @@ ever miss the cache, never be served a statement compiled for something else.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
+
+from policies.plan import NodePlan
 
 T = TypeVar("T")
 DEFAULT_SIZE = 512
@@ -41,13 +42,27 @@ class Identity:
         return isinstance(other, Identity) and other.value is self.value
 
 
+def _plan_key(node: NodePlan) -> Hashable:
+    # The hot case (every request has one), spelled out rather than found by reflection.
+    return (
+        node.typename,
+        tuple(
+            (
+                selected.key,
+                selected.name,
+                selected.kind,
+                None if selected.node is None else _plan_key(selected.node),
+                freeze(selected.arguments) if selected.arguments else None,
+            )
+            for selected in node.fields
+        ),
+    )
+
+
 def freeze(value: Any) -> Hashable:
     """A hashable, order-preserving form of plans, filters and argument values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__name__,
-            tuple(freeze(getattr(value, f.name)) for f in dataclasses.fields(value)),
-        )
+    if isinstance(value, NodePlan):
+        return _plan_key(value)
     if isinstance(value, dict):
         return ("dict", tuple(sorted((str(k), freeze(v)) for k, v in value.items())))
     if isinstance(value, list | tuple):
