@@ -1,8 +1,11 @@
 """Find-or-create provision (courses) for participations and provision files.
 
 A course is identified by (delivering partner, learning aim reference or else title, academic
-year). A batch loads each (partner, year)'s provision once and creates what is missing, so a
-file of 100,000 deliveries costs a handful of queries, not one per delivery.
+year); a reference without an aim ref (a school's census names the off-site course by title)
+also finds a course registered with one. Academic years are stored as the hub writes them,
+``2025/26``, whichever form the file used. A batch loads each (partner, year)'s provision once
+and creates what is missing, so a file of 100,000 deliveries costs a handful of queries, not
+one per delivery.
 """
 
 from __future__ import annotations
@@ -21,14 +24,19 @@ _provision = table_of(Provision)
 ProvisionKey = tuple[int, str, str]  # delivering partner id, aim ref or title, academic year
 
 
+def store_year(year: str) -> str:
+    """An academic year as the store keeps it: CSV files write ``2025-26``, the hub ``2025/26``."""
+    return year.replace("-", "/") if len(year) == 7 else year
+
+
 def academic_year_of(record: ParticipationIn) -> str | None:
     """The record's academic year, or the one its start date falls in (from 1 August)."""
     if record.academic_year:
-        return record.academic_year
+        return store_year(record.academic_year)
     if record.start_date is None:
         return None
     first = record.start_date.year if record.start_date.month >= 8 else record.start_date.year - 1
-    return f"{first}-{(first + 1) % 100:02d}"
+    return f"{first}/{(first + 1) % 100:02d}"
 
 
 def provision_key(partner_id: int, aim_or_title: str, year: str) -> ProvisionKey:
@@ -47,7 +55,8 @@ class ProvisionCatalogue:
         self._pending: list[dict[str, Any]] = []
 
     async def find(self, partner_id: int, aim_or_title: str, year: str) -> int | None:
-        """The id of an existing (or pending) course, or None."""
+        """The id of an existing (or pending) course, by aim ref or title, or None."""
+        year = store_year(year)
         if (partner_id, year) not in self._loaded:
             await self._load(partner_id, year)
         return self._ids.get(provision_key(partner_id, aim_or_title, year))
@@ -76,6 +85,7 @@ class ProvisionCatalogue:
 
     async def create(self, partner_id: int, year: str, values: dict[str, Any]) -> int:
         """Queue a new course row; ``values`` holds any Provision columns besides the key."""
+        year = store_year(year)
         (new_id,) = await self.writer.allocate_ids(_provision, 1)
         row: dict[str, Any] = {column.name: None for column in _provision.columns}
         row.update(values)
@@ -89,6 +99,7 @@ class ProvisionCatalogue:
         self._ids[provision_key(partner_id, values["learn_aim_ref"] or values["title"], year)] = (
             new_id
         )
+        self._ids.setdefault(provision_key(partner_id, values["title"], year), new_id)
         return new_id
 
     async def flush(self) -> None:
@@ -104,9 +115,13 @@ class ProvisionCatalogue:
                 c.delivering_partner_id == partner_id, c.academic_year == year
             )
         )
+        titles = []
         for row in rows:
             key = provision_key(partner_id, row.learn_aim_ref or row.title, year)
             self._ids.setdefault(key, int(row.id))
+            titles.append((provision_key(partner_id, row.title, year), int(row.id)))
+        for key, found in titles:  # after every aim ref, so a title never shadows one
+            self._ids.setdefault(key, found)
         self._loaded.add((partner_id, year))
 
 

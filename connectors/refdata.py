@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from connectors.directory import PartnerDirectory, PartnerEntry
-from connectors.provision import ProvisionCatalogue, provision_values
+from connectors.provision import ProvisionCatalogue, provision_values, store_year
 from connectors.records import (
     AttendanceIn,
     FundingAllocationIn,
@@ -25,10 +25,11 @@ from hub.store.batches import table_of
 from hub.store.loading import BatchWriter
 from hub.store.models.funding import FundingAllocation, FundingFlow, FundingStream
 from hub.store.models.participation import AttendanceWeek, Participation
-from hub.store.models.partners import Partner
+from hub.store.models.partners import Partner, Site
 from hub.store.models.provision import Provision
 
 _partners = table_of(Partner)
+_sites = table_of(Site)
 _streams = table_of(FundingStream)
 _allocations = table_of(FundingAllocation)
 _attendance = table_of(AttendanceWeek)
@@ -49,6 +50,7 @@ class ReferenceWriter:
         self.catalogue = catalogue
         self.old_batches = list(old_batches)
         self._streams: dict[str, int] = {}
+        self._sites: dict[tuple[int, str], int] = {}
 
     def problem(
         self, record: FundingFlowIn | FundingAllocationIn | ProvisionIn
@@ -118,6 +120,8 @@ class ReferenceWriter:
             if partner_id is None:  # rejected by ``problem`` before writing
                 continue
             values = provision_values(record)
+            if record.venue:
+                values["site_id"] = await self._site(partner_id, record.venue)
             found = await self.catalogue.find(
                 partner_id, record.learn_aim_ref or record.title, record.academic_year
             )
@@ -137,12 +141,13 @@ class ReferenceWriter:
             if partner_id is None:
                 continue
             stream_id = await self._stream(record.stream_code)
+            year = store_year(record.academic_year)
             if self.old_batches:
                 await self.writer.conn.execute(
                     delete(_allocations).where(
                         _allocations.c.stream_id == stream_id,
                         _allocations.c.partner_id == partner_id,
-                        _allocations.c.academic_year == record.academic_year,
+                        _allocations.c.academic_year == year,
                         _allocations.c.batch_id.in_(self.old_batches),
                     )
                 )
@@ -150,7 +155,7 @@ class ReferenceWriter:
                 {
                     "stream_id": stream_id,
                     "partner_id": partner_id,
-                    "academic_year": record.academic_year,
+                    "academic_year": year,
                     "amount_pence": record.amount_pence,
                     "batch_id": self.writer.batch_id,
                 }
@@ -158,13 +163,23 @@ class ReferenceWriter:
         await self._insert(_allocations, rows)
 
     async def flows(self, records: list[FundingFlowIn], learners: dict[str, int]) -> None:
-        """Insert money flows between registered partners."""
+        """Insert money flows between registered partners.
+
+        ``learner_ref`` is looked up among the submitter's learners (``learners``), and
+        ``provision_ref`` among the payee's courses (aim ref or title) of the flow's year.
+        """
         rows = []
         for record in records:
             payer = self.directory.find(record.payer_ref)
             payee = self.directory.find(record.payee_ref)
             if payer is None or payee is None:
                 continue
+            year = store_year(record.academic_year)
+            course = (
+                await self.catalogue.find(payee, record.provision_ref, year)
+                if record.provision_ref
+                else None
+            )
             rows.append(
                 {
                     "stream_id": await self._stream(record.stream_code)
@@ -173,8 +188,8 @@ class ReferenceWriter:
                     "payer_partner_id": payer,
                     "payee_partner_id": payee,
                     "learner_id": learners.get(record.learner_ref) if record.learner_ref else None,
-                    "provision_id": None,
-                    "academic_year": record.academic_year,
+                    "provision_id": course,
+                    "academic_year": year,
                     "amount_pence": record.amount_pence,
                     "basis": record.basis[:20],
                     "batch_id": self.writer.batch_id,
@@ -240,6 +255,41 @@ class ReferenceWriter:
                 }
             )
         await self._insert(_attendance, rows)
+        await self._total_sessions(sorted({targets[id(week)] for week in weeks}))
+
+    async def _total_sessions(self, participation_ids: list[int]) -> None:
+        """Each participation's sessions to date: the sum of its reported weeks."""
+        if not participation_ids:
+            return
+        p = table_of(Participation)
+        weeks = _attendance.c
+        totals = {
+            column: select(func.sum(getattr(weeks, column)))
+            .where(weeks.participation_id == p.c.id)
+            .scalar_subquery()
+            for column in ("sessions_possible", "sessions_attended")
+        }
+        await self.writer.conn.execute(
+            update(p).where(self.writer.one_of(p.c.id, participation_ids)).values(totals)
+        )
+
+    async def _site(self, partner_id: int, venue: str) -> int:
+        """The delivering partner's site of that name, registered on first sight."""
+        name = venue.strip()[:200]
+        key = (partner_id, name.upper())
+        if key not in self._sites:
+            found = await self.writer.conn.scalar(
+                select(_sites.c.id)
+                .where(_sites.c.partner_id == partner_id, func.upper(_sites.c.name) == key[1])
+                .order_by(_sites.c.id)
+                .limit(1)
+            )
+            if found is None:
+                (found,) = await self.writer.allocate_ids(_sites, 1)
+                row = {"id": found, "partner_id": partner_id, "name": name, "postcode": None}
+                await self.writer.insert_rows(_sites, [row])
+            self._sites[key] = int(found)
+        return self._sites[key]
 
     async def _stream(self, code: str) -> int:
         """The funding stream with this code, registered on first sight."""

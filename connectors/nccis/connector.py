@@ -27,6 +27,8 @@ from connectors.normalise import ethnicity_list_for
 from connectors.records import ActivityIn, LearnerIn, ParsedRecord, Record
 from connectors.report import Severity
 
+PRIMARY_COHORT = "P"  # YP10 primary: the returning LA is responsible, the person lives there
+
 
 class NccisConnector(SpecCsvConnector):
     """Reads the NCCIS-style activity CSV (``docs/connectors/nccis.md``)."""
@@ -124,6 +126,9 @@ class NccisConnector(SpecCsvConnector):
             ethnicity_source_code=ethnicity,
             ethnicity_source_list=ethnicity_list_for(ethnicity) if ethnicity else None,
             postcode=text_value(values, "postcode"),
+            la_of_residence=str(values["la_code"])
+            if values.get("cohort_status") == PRIMARY_COHORT
+            else None,
             lldd=flag_value(values, "send"),
             is_on_roll=False,
         )

@@ -74,6 +74,11 @@ async def _partner_id(engine: AsyncEngine, partner_type: str) -> int:
     return int(found)
 
 
+async def demo_clients(engine: AsyncEngine) -> list[tuple[DemoPrincipal, ClientRecord]]:
+    """The three demo principals' clients, registered on first use (needs the demo partners)."""
+    return [(principal, await _client(engine, principal)) for principal in PRINCIPALS]
+
+
 async def _client(engine: AsyncEngine, principal: DemoPrincipal) -> ClientRecord:
     for record in await list_clients(engine):
         if record.name == principal.name and not record.is_revoked:
@@ -99,8 +104,7 @@ def demo_tokens(
 
     async def work(engine: AsyncEngine) -> list[tuple[DemoPrincipal, ClientRecord, str]]:
         issued = []
-        for principal in PRINCIPALS:
-            record = await _client(engine, principal)
+        for principal, record in await demo_clients(engine):
             token = await issue_for_client(engine, settings, record, ttl_seconds=ttl)
             issued.append((principal, record, token.access_token))
         return issued

@@ -1,4 +1,7 @@
-"""The fast path: write a DemoModel straight into the store, bypassing the connectors.
+"""The bulk path: write a DemoModel straight into the store, bypassing the connectors.
+
+For benchmark-sized data (``hub demo --bulk``, ``bench/``); ``hub demo`` itself loads through
+the connectors (``hub.demo.route``).
 
 PostgreSQL gets asyncpg's binary COPY; SQLite gets one ``executemany`` per table and block. All
 of it runs in one transaction, under one ``IngestBatch`` (connector ``"demo"``) that every
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -29,6 +32,7 @@ from hub.store import models  # noqa: F401  (registers every table on the metada
 from hub.store.base import Base
 
 CONNECTOR = "demo"
+SUBMITTER = "hub demo"  # submitted_by of every batch either demo route writes
 BATCH_TABLE = "ingest_batches"
 FLUSH_LEARNERS = 5_000  # learners' rows generated (in a thread) while the previous ones load
 # Tables the demo does not fill whose rows point at learners, records or demo batches.
@@ -182,7 +186,7 @@ async def _insert_batch(conn: AsyncConnection, batch_id: int, model: DemoModel) 
         file_name=f"demo-{model.learners}-{model.seed}",
         file_sha256=hashlib.sha256(label.encode()).hexdigest(), stored_path=None,
         snapshot_key=label, received_at=dt.datetime.now(dt.UTC), status="processing",
-        submitted_by="hub demo", records_read=0, records_loaded=0, records_rejected=0,
+        submitted_by=SUBMITTER, records_read=0, records_loaded=0, records_rejected=0,
         learners_matched=0, learners_created=0, reviews_queued=0))
 
 
@@ -250,22 +254,26 @@ async def _reset_sequences(conn: AsyncConnection) -> None:
 
 
 async def delete_demo_data(engine: AsyncEngine) -> None:
-    """Delete everything a demo load wrote (and rows that depend on its learners).
+    """Delete everything a demo load wrote, by either route (and rows that depend on it).
 
     Raises:
-        DemoDataPresentError: when other connectors' batches exist, or other rows (OAuth
-            clients, audit events) still point at demo partners.
+        DemoDataPresentError: when batches submitted by anyone but ``hub demo`` exist, or
+            other rows (OAuth clients, audit events) still point at demo partners.
     """
     batches = _table(BATCH_TABLE)
     async with engine.begin() as conn:
-        others = (await conn.execute(select(func.count()).select_from(batches)
-                                     .where(batches.c.connector != CONNECTOR))).scalar_one()
+        others = (await conn.execute(
+            select(func.count()).select_from(batches).where(
+                or_(batches.c.submitted_by.is_(None), batches.c.submitted_by != SUBMITTER))
+        )).scalar_one()
         if others:
             raise DemoDataPresentError(
-                f"the database holds {others} batch(es) loaded by connectors other than the "
-                "demo; --replace only replaces demo data: use a fresh database instead")
+                f"the database holds {others} batch(es) not submitted by hub demo; --replace "
+                "only replaces demo data: use a fresh database instead")
         try:
-            for name in (*_DEPENDENT_TABLES, *reversed(TABLE_ORDER), BATCH_TABLE):
+            data = [name for name in reversed(TABLE_ORDER) if name != "partners"]
+            # Batches point at partners (a connector batch names its submitter).
+            for name in (*_DEPENDENT_TABLES, *data, BATCH_TABLE, "partners"):
                 await conn.execute(_table(name).delete())
         except IntegrityError as error:
             raise DemoDataPresentError(

@@ -2,7 +2,8 @@
 
 NCCIS: one file per LA of residence (its young people's activities). Attendance: one per host
 with off-site learners. Census: one per school (spring census). Reference data: one providers,
-provision, allocations and flows file for the partnership.
+provision and allocations file for the partnership, and one flows file per payer (a flow's
+``learner_ref`` is the payer's own reference for the learner, a school's UPN).
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def _census_row(index: DemoIndex, school: Row, learner: Row) -> dict[str, object
 
 
 def write_reference_files(index: DemoIndex, out_dir: Path) -> list[Path]:
-    """Providers, provision, allocations and flows for the whole partnership."""
+    """Providers, provision and allocations for the partnership; flows, one file per payer."""
     providers = [{
         "urn": p["urn"], "ukprn": p["ukprn"], "la_code": p["la_code"],
         "establishment_number": p["laestab"][3:] if p["laestab"] else None,
@@ -155,12 +156,16 @@ def write_reference_files(index: DemoIndex, out_dir: Path) -> list[Path]:
         "academic_year": academic_year_dashed(a["academic_year"]),
         "amount": pounds(a["amount_pence"]),
     } for a in index.tables["funding_allocations"]]
-    flows = [_flow_row(index, f, streams) for f in index.tables["funding_flows"]]
+    by_payer: dict[str, list[dict[str, object]]] = {}
+    for flow in index.tables["funding_flows"]:
+        row = _flow_row(index, flow, streams)
+        by_payer.setdefault(str(row["payer_ref"]), []).append(row)
     return [
         write_csv(out_dir / "providers.csv", PROVIDERS, providers),
         write_csv(out_dir / "provision.csv", PROVISION, provision),
         write_csv(out_dir / "allocations.csv", ALLOCATIONS, allocations),
-        write_csv(out_dir / "flows.csv", FLOWS, flows),
+        *(write_csv(out_dir / f"flows-{payer}.csv", FLOWS, rows)
+          for payer, rows in sorted(by_payer.items())),
     ]
 
 

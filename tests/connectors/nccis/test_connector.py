@@ -58,6 +58,7 @@ def test_learner_takes_identifiers_and_characteristic_flags() -> None:
         ethnicity_source_code="WBRI",
         ethnicity_source_list="CBDS",
         postcode="ZZ99 9ZZ",
+        la_of_residence="820",  # cohort status P: the returning LA is where they live
         lldd=True,
         looked_after=True,
         is_on_roll=False,

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from graphql import build_schema, parse, validate
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from hub.cli import app
@@ -63,3 +64,38 @@ def test_the_example_queries_printed_after_loading_are_valid_against_the_schema(
     assert len(queries) == 3
     for query in queries:
         assert validate(schema, parse(query)) == [], query
+
+
+def _connectors(url: str) -> set[str]:
+    async def read() -> set[str]:
+        engine = create_engine_for(url)
+        try:
+            async with engine.connect() as conn:
+                rows = await conn.execute(text("SELECT DISTINCT connector FROM ingest_batches"))
+                return {str(row[0]) for row in rows}
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def test_demo_goes_through_the_connectors_and_keeps_files_in_export_dir(
+    empty_url: str, tmp_path: Path,
+) -> None:
+    folder = tmp_path / "exports"
+    code, output = _demo(empty_url, "--learners", "40", "--export-dir", str(folder))
+    assert code == 0, output
+    assert "through the connectors" in output
+    assert "providers.csv" in output
+    assert _learners(empty_url) == 40
+    assert {"providers", "provision", "nccis", "ilr", "census", "flows"} <= _connectors(empty_url)
+    assert (folder / "providers.csv").exists()
+    assert list(folder.glob("ILR-*.xml"))
+
+
+def test_bulk_writes_rows_straight_into_the_store(empty_url: str) -> None:
+    code, output = _demo(empty_url, "--learners", "40", "--bulk")
+    assert code == 0, output
+    assert "(bulk)" in output
+    assert _learners(empty_url) == 40
+    assert _connectors(empty_url) == {"demo"}

@@ -94,7 +94,13 @@ def test_reference_files_carry_all_provision_and_money(
     provision = [r for p in read_all(ProvisionConnector(), paths["provision"])[0]
                  for r in p.records if isinstance(r, ProvisionIn)]
     assert len(provision) == len(index.provision)
-    flows = [r for p in read_all(FlowsConnector(), paths["flows"])[0]
+    flow_files = [path for path in exports["reference"] if path.stem.startswith("flows-")]
+    flows = [r for path in flow_files for p in read_all(FlowsConnector(), path)[0]
              for r in p.records if isinstance(r, FundingFlowIn)]
+    assert len(flows) == len(index.tables["funding_flows"])
     assert sum(f.amount_pence for f in flows) == sum(
         f["amount_pence"] for f in index.tables["funding_flows"])
+    for path in flow_files:  # one file per payer: each names only its own payments
+        payers = {r.payer_ref for p in read_all(FlowsConnector(), path)[0] for r in p.records
+                  if isinstance(r, FundingFlowIn)}
+        assert payers == {path.stem.removeprefix("flows-")}, path.name
