@@ -105,15 +105,20 @@ def compile_counts(
     if Dimension.ACTIVITY_CATEGORY in dimensions:
         activities = Activity.__table__.alias("a")
         inner = Activity.__table__.alias("a2")
+        # Correlated with the activity row, not the learner, so PostgreSQL checks "is this the
+        # learner's latest visible activity?" only for the rows the join reaches (one index
+        # read each on activities (learner_id, start_date DESC, id DESC)).
         latest = (
             select(inner.c.id)
-            .where(inner.c.learner_id == learners.c.id, scope.rows("activity", inner))
+            .where(inner.c.learner_id == activities.c.learner_id, scope.rows("activity", inner))
             .order_by(inner.c.start_date.desc(), inner.c.id.desc())
             .limit(1)
-            .correlate(learners)
+            .correlate(activities)
             .scalar_subquery()
         )
-        source = source.outerjoin(activities, activities.c.id == latest)
+        source = source.outerjoin(
+            activities, and_(activities.c.learner_id == learners.c.id, activities.c.id == latest)
+        )
         columns[Dimension.ACTIVITY_CATEGORY] = _shown(scope, "activity", activities, "category")
     if PARTICIPATION_DIMENSIONS & set(dimensions):
         participations = Participation.__table__.alias("p")

@@ -64,15 +64,19 @@ CREATE POLICY bench_scope ON public.learners FOR SELECT TO bench_graphile_reader
 FROM bench_private.partners AS partners_1 
 WHERE partners_1.id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND (EXISTS (SELECT * 
 FROM bench_private.memberships AS memberships_1, bench_private.partnerships AS partnerships_1 
-WHERE memberships_1.partner_id = partners_1.id AND (memberships_1.valid_from IS NULL OR memberships_1.valid_from <= CURRENT_DATE) AND (memberships_1.valid_to IS NULL OR memberships_1.valid_to >= CURRENT_DATE) AND partnerships_1.id = memberships_1.partnership_id AND partnerships_1.name = 'Demoshire 14-19 Partnership' AND memberships_1.role = 'provider')))) AND (learners.id IN (SELECT learner_records_1.learner_id 
+WHERE memberships_1.partner_id = partners_1.id AND (memberships_1.valid_from IS NULL OR memberships_1.valid_from <= CURRENT_DATE) AND (memberships_1.valid_to IS NULL OR memberships_1.valid_to >= CURRENT_DATE) AND partnerships_1.id = memberships_1.partnership_id AND partnerships_1.name = 'Demoshire 14-19 Partnership' AND memberships_1.role = 'provider')))) AND ((EXISTS (SELECT 1 
 FROM bench_private.learner_records AS learner_records_1 
-WHERE learner_records_1.partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND learner_records_1.is_on_roll IS true) OR learners.id IN (SELECT participations_1.learner_id 
+WHERE learner_records_1.learner_id = learners.id AND learner_records_1.partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND learner_records_1.is_on_roll IS true
+ LIMIT ALL OFFSET 0)) OR (EXISTS (SELECT 1 
 FROM bench_private.participations AS participations_1, bench_private.provision AS provision_1 
-WHERE participations_1.delivering_partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND provision_1.id = participations_1.provision_id AND provision_1.delivering_partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND participations_1.home_partner_id IS NOT NULL AND participations_1.home_partner_id != (nullif(current_setting('hub.partner_id', true), '')::bigint) AND (EXISTS (SELECT * 
+WHERE participations_1.learner_id = learners.id AND participations_1.delivering_partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND provision_1.id = participations_1.provision_id AND provision_1.delivering_partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND participations_1.home_partner_id IS NOT NULL AND participations_1.home_partner_id != (nullif(current_setting('hub.partner_id', true), '')::bigint) AND (EXISTS (SELECT 1 
 FROM bench_private.learner_records AS learner_records_2 
-WHERE learner_records_2.learner_id = participations_1.learner_id AND learner_records_2.partner_id = participations_1.home_partner_id AND learner_records_2.is_on_roll IS true))) AND (learners.id NOT IN (SELECT objections_1.learner_id 
+WHERE learner_records_2.learner_id = participations_1.learner_id AND learner_records_2.partner_id = participations_1.home_partner_id AND learner_records_2.is_on_roll IS true
+ LIMIT ALL OFFSET 0))
+ LIMIT ALL OFFSET 0)) AND NOT (EXISTS (SELECT 1 
 FROM bench_private.objections AS objections_1 
-WHERE objections_1.scope = 'sharing_beyond_home' AND objections_1.withdrawn_at IS NULL))))) OR (current_setting('hub.purpose', true) = 'admin'));
+WHERE objections_1.learner_id = learners.id AND objections_1.scope = 'sharing_beyond_home' AND objections_1.withdrawn_at IS NULL
+ LIMIT ALL OFFSET 0))))) OR (current_setting('hub.purpose', true) = 'admin'));
 GRANT SELECT ON public.participations TO bench_graphile_reader;
 ALTER TABLE public.participations ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS bench_scope ON public.participations;
@@ -81,15 +85,19 @@ CREATE POLICY bench_scope ON public.participations FOR SELECT TO bench_graphile_
 FROM bench_private.partners AS partners_1 
 WHERE partners_1.id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND (EXISTS (SELECT * 
 FROM bench_private.memberships AS memberships_1, bench_private.partnerships AS partnerships_1 
-WHERE memberships_1.partner_id = partners_1.id AND (memberships_1.valid_from IS NULL OR memberships_1.valid_from <= CURRENT_DATE) AND (memberships_1.valid_to IS NULL OR memberships_1.valid_to >= CURRENT_DATE) AND partnerships_1.id = memberships_1.partnership_id AND partnerships_1.name = 'Demoshire 14-19 Partnership' AND memberships_1.role = 'provider')))) AND (participations.learner_id IN (SELECT learner_records_1.learner_id 
+WHERE memberships_1.partner_id = partners_1.id AND (memberships_1.valid_from IS NULL OR memberships_1.valid_from <= CURRENT_DATE) AND (memberships_1.valid_to IS NULL OR memberships_1.valid_to >= CURRENT_DATE) AND partnerships_1.id = memberships_1.partnership_id AND partnerships_1.name = 'Demoshire 14-19 Partnership' AND memberships_1.role = 'provider')))) AND ((EXISTS (SELECT 1 
 FROM bench_private.learner_records AS learner_records_1 
-WHERE learner_records_1.partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND learner_records_1.is_on_roll IS true) OR participations.learner_id IN (SELECT participations_1.learner_id 
+WHERE learner_records_1.learner_id = participations.learner_id AND learner_records_1.partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND learner_records_1.is_on_roll IS true
+ LIMIT ALL OFFSET 0)) OR (EXISTS (SELECT 1 
 FROM bench_private.participations AS participations_1, bench_private.provision AS provision_1 
-WHERE participations_1.delivering_partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND provision_1.id = participations_1.provision_id AND provision_1.delivering_partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND participations_1.home_partner_id IS NOT NULL AND participations_1.home_partner_id != (nullif(current_setting('hub.partner_id', true), '')::bigint) AND (EXISTS (SELECT * 
+WHERE participations_1.learner_id = participations.learner_id AND participations_1.delivering_partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND provision_1.id = participations_1.provision_id AND provision_1.delivering_partner_id = (nullif(current_setting('hub.partner_id', true), '')::bigint) AND participations_1.home_partner_id IS NOT NULL AND participations_1.home_partner_id != (nullif(current_setting('hub.partner_id', true), '')::bigint) AND (EXISTS (SELECT 1 
 FROM bench_private.learner_records AS learner_records_2 
-WHERE learner_records_2.learner_id = participations_1.learner_id AND learner_records_2.partner_id = participations_1.home_partner_id AND learner_records_2.is_on_roll IS true))) AND (participations.learner_id NOT IN (SELECT objections_1.learner_id 
+WHERE learner_records_2.learner_id = participations_1.learner_id AND learner_records_2.partner_id = participations_1.home_partner_id AND learner_records_2.is_on_roll IS true
+ LIMIT ALL OFFSET 0))
+ LIMIT ALL OFFSET 0)) AND NOT (EXISTS (SELECT 1 
 FROM bench_private.objections AS objections_1 
-WHERE objections_1.scope = 'sharing_beyond_home' AND objections_1.withdrawn_at IS NULL))) AND (participations.home_partner_id IN (SELECT partners_2.id 
+WHERE objections_1.learner_id = participations.learner_id AND objections_1.scope = 'sharing_beyond_home' AND objections_1.withdrawn_at IS NULL
+ LIMIT ALL OFFSET 0))) AND (participations.home_partner_id IN (SELECT partners_2.id 
 FROM bench_private.partners AS partners_2 
 WHERE EXISTS (SELECT * 
 FROM bench_private.memberships AS memberships_2, bench_private.partnerships AS partnerships_2 

@@ -224,7 +224,7 @@ def _scale(args: argparse.Namespace) -> None:
     rows: list[str] = []
     for size in sizes:
         _say(f"scale: preparing {database_name(size)}")
-        prepared = asyncio.run(prepare(args.server_url, size))
+        prepared = asyncio.run(prepare(args.server_url, size, fresh=args.reload))
         plain = _load_runs(args, prepared, ("hub",), shapes()[:2],
                            connections=args.scale_connections, strict=False)
         with_total = _load_runs(args, prepared, ("hub",), shapes(total_count=True)[:2],
@@ -256,6 +256,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale-connections", type=int, default=1)
     parser.add_argument("--scale-only", action="store_true",
                         help="run only the scale runs (no comparison, no ratio line)")
+    parser.add_argument("--reload", action="store_true",
+                        help="drop and reload the bench databases even if their schema matches")
     parser.add_argument("--server-url", default=os.environ.get(
         "BENCH_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"),
         help="a database on the PostgreSQL server to create the bench database from")
@@ -266,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
         _scale(args)
         return
     _say(f"preparing {database_name(args.learners)}")
-    prepared = asyncio.run(prepare(args.server_url, args.learners))
+    prepared = asyncio.run(prepare(args.server_url, args.learners, fresh=args.reload))
     answers: dict[tuple[str, str], dict[str, object]] = {}
     _say("checking answers and counting statements (log_statement on, sequential requests)")
     counts = _count_statements(args, prepared, answers)

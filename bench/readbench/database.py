@@ -1,12 +1,18 @@
 """The benchmark database: created if missing, demo data loaded once, agreements, tokens, RLS.
 
-Only the benchmark's own database (``hub_readbench_<N>``) is ever created or dropped.
+Only the benchmark's own database (``hub_readbench_<N>``) is ever created or dropped. A loaded
+database is reused only while it was built from the same schema: its ``COMMENT`` records the
+size, the seed and a hash of the migration files, written after the load completes. A changed
+migration (also one edited in place, which Alembic's version table cannot show), a new one, or
+a half-finished load makes the next run rebuild it instead of benchmarking a stale schema.
+Changes to the demo generator alone do not (``--reload`` forces a rebuild).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -34,7 +40,9 @@ PURPOSE = "attendance_reporting"
 ADMIN_PURPOSE = "admin"
 SEED = 7
 TOKEN_TTL_SECONDS = 3 * 3600
-RLS_FILE = Path(__file__).resolve().parents[1] / "postgraphile" / "rls.sql"
+ROOT = Path(__file__).resolve().parents[2]
+RLS_FILE = ROOT / "bench" / "postgraphile" / "rls.sql"
+MIGRATIONS = ROOT / "hub" / "store" / "migrations" / "versions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,37 @@ class Prepared:
 def database_name(learners: int) -> str:
     """The benchmark's own database for ``learners`` learners."""
     return f"hub_readbench_{learners}"
+
+
+def build_fingerprint(learners: int) -> str:
+    """What a database built now for ``learners`` records: size, seed, the migrations' hash."""
+    digest = hashlib.sha256()
+    for path in sorted(MIGRATIONS.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"hub-readbench learners={learners} seed={SEED} schema={digest.hexdigest()[:16]}"
+
+
+async def _recorded_fingerprint(server_url: str, name: str) -> str | None:
+    engine = create_engine_for(server_url)
+    try:
+        async with engine.connect() as connection:
+            found: str | None = await connection.scalar(
+                text("SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+                     " WHERE datname = :name"), {"name": name})
+    finally:
+        await engine.dispose()
+    return found
+
+
+async def _record_fingerprint(server_url: str, name: str, fingerprint: str) -> None:
+    engine = create_engine_for(server_url)
+    try:
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            quoted = fingerprint.replace("'", "''")
+            await connection.execute(text(f'COMMENT ON DATABASE "{name}" IS \'{quoted}\''))
+    finally:
+        await engine.dispose()
 
 
 async def _ensure_database(server_url: str, name: str) -> None:
@@ -141,21 +180,18 @@ async def prepare(server_url: str, learners: int, *, fresh: bool = False) -> Pre
     name = database_name(learners)
     base, _, _ = server_url.rpartition("/")
     url = f"{base}/{name}"
-    if fresh:
+    fingerprint = build_fingerprint(learners)
+    if fresh or await _recorded_fingerprint(server_url, name) != fingerprint:
+        # Missing, half-loaded (no fingerprint yet) or built from other sources: load anew.
         await _drop_database(server_url, name)
-    await _ensure_database(server_url, name)
+        await _ensure_database(server_url, name)
+        await asyncio.to_thread(_load, url, learners)
     engine = create_engine_for(url)
     try:
-        from hub.store.migrate import upgrade
-
-        await asyncio.to_thread(upgrade, url)
         existing = await count_learners(engine)
         if existing != learners:
-            await engine.dispose()
-            await _drop_database(server_url, name)
-            await _ensure_database(server_url, name)
-            await asyncio.to_thread(_load, url, learners)
-            engine = create_engine_for(url)
+            raise SystemExit(f"{name} holds {existing} learners, not {learners}")
+        await _record_fingerprint(server_url, name, fingerprint)
         await load_folder_at_startup(engine, agreements_folder(load_settings({})))
         partner = await _client(engine, "bench-read-college", ROLE, PARTNER_ID, (PURPOSE,))
         admin = await _client(engine, "bench-read-admin", "admin", None, ())

@@ -82,6 +82,20 @@ def _label(sql: str) -> str:
     return " ".join(sql.split()[:3])[:40]
 
 
+def _first_words(first_line: str, lines: list[str], start: int) -> str:
+    """A logged statement's text from its first non-blank line.
+
+    A statement whose text starts with a line break (asyncpg's own introspection on a new
+    connection does) has nothing after ``statement:`` on the log line itself; its text follows
+    on continuation lines, which the server indents with a tab.
+    """
+    sql = first_line.strip().rstrip(";")
+    while not sql and start < len(lines) and lines[start].startswith("\t"):
+        sql = lines[start].strip().rstrip(";")
+        start += 1
+    return sql or "?"
+
+
 class StatementLog:
     """Counts the statements one database ran between two points in the server log."""
 
@@ -109,19 +123,20 @@ class StatementLog:
         open_transactions: dict[str, list[str]] = {}
         with self.path.open("rb") as log:
             log.seek(self._offset)
-            for raw in log:
-                match = _LINE.search(raw.decode("utf-8", "replace"))
-                if not match or match.group("db") != self.database:
-                    continue
-                sql = match.group("sql").strip().rstrip(";")
-                pending = open_transactions.setdefault(match.group("pid"), [])
-                pending.append(sql)
-                if sql.split()[0] in _BOUNDARY[1:] or (
-                        len(pending) == 1 and sql.split()[0] not in _BOUNDARY):
-                    into = background if any(
-                        marker in s for s in pending for marker in _BACKGROUND) else request
-                    into.update(_label(s) for s in pending)
-                    pending.clear()
+            lines = [raw.decode("utf-8", "replace") for raw in log]
+        for number, line in enumerate(lines):
+            match = _LINE.search(line)
+            if not match or match.group("db") != self.database:
+                continue
+            sql = _first_words(match.group("sql"), lines, number + 1)
+            pending = open_transactions.setdefault(match.group("pid"), [])
+            pending.append(sql)
+            if sql.split()[0] in _BOUNDARY[1:] or (
+                    len(pending) == 1 and sql.split()[0] not in _BOUNDARY):
+                into = background if any(
+                    marker in s for s in pending for marker in _BACKGROUND) else request
+                into.update(_label(s) for s in pending)
+                pending.clear()
         return request, background
 
 

@@ -1,8 +1,9 @@
 """Bearer token -> Principal: picks the verifier by issuer, then applies revocation.
 
 Hub tokens are checked against the hub's own published keys (held in a ``KeyRing``) and then
-against the client's row, one lookup on a unique index per request, so a revoked client is
-refused from its very next request: there is no revocation delay. Tokens from the external OIDC
+against the client's row, one lookup on a unique index per request (a single autocommit
+statement, no transaction around it), so a revoked client is refused from its very next request:
+there is no revocation delay, and no cache that could introduce one. Tokens from the external OIDC
 issuer (users) have no revocation list here; their issuer keeps them short-lived.
 """
 

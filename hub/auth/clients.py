@@ -3,6 +3,11 @@
 Secrets are random 256-bit strings shown once at creation and stored only as a salted scrypt
 hash. Checking a secret always runs one scrypt, even for an unknown client id, so the answer time
 does not tell an attacker which client ids exist.
+
+Lookups read in autocommit: one SELECT is one statement on the wire, with no ``BEGIN`` and
+``ROLLBACK`` around it. That matters because every request's revocation check is such a lookup,
+and it is still read fresh from the table every time (nothing is cached), so a revocation
+applies from the very next request.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -24,6 +30,7 @@ from hub.auth.keystore import as_utc, utc_now
 from hub.errors import AuthenticationError, BadRequestError, OAuthClientNotFoundError
 from hub.store.models.access import OAuthClient
 from hub.store.models.partners import Partner
+from policies.vocabulary import purposes as purpose_vocabulary
 
 _SCRYPT_N = 2**14
 _SCRYPT_R = 8
@@ -87,6 +94,26 @@ def _scrypt(secret: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 _DECOY_HASH = hash_secret(secrets.token_urlsafe(32))
 
 
+def check_known_purposes(purposes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The purposes, well formed and each one an agreement may name (``policies/data``).
+
+    A client holding any other purpose could declare it on every request, and no agreement
+    would ever cover it: refusing it here says so at once, instead of at the first read.
+
+    Raises:
+        BadRequestError: naming the malformed or unknown purposes and listing the known ones.
+    """
+    checked = check_purposes(purposes)
+    known = purpose_vocabulary()
+    unknown = [purpose for purpose in checked if purpose not in known]
+    if unknown:
+        raise BadRequestError(
+            f"unknown purpose(s) {', '.join(unknown)}: a client's purposes must be among the "
+            f"agreements' purposes: {', '.join(sorted(known))}"
+        )
+    return checked
+
+
 def _record(row: RowMapping) -> ClientRecord:
     return ClientRecord(
         client_id=row["client_id"],
@@ -111,15 +138,16 @@ async def create_client(
     """Register a machine client and return its one-time secret.
 
     Raises:
-        BadRequestError: for an empty name, unknown role, malformed purpose, or a partner id
-            that is missing (every role but admin needs one) or names no partner.
+        BadRequestError: for an empty name, unknown role, a malformed purpose or one outside
+            the agreements' purpose vocabulary, or a partner id that is missing (every role but
+            admin needs one) or names no partner.
     """
     name = name.strip()
     if not name or len(name) > 200:
         raise BadRequestError("client name must be 1 to 200 characters")
     role = check_role(role)
     partner_id = check_partner(role, partner_id)
-    checked_purposes = check_purposes(purposes)
+    checked_purposes = check_known_purposes(purposes)
     client_id = f"hub-{secrets.token_hex(8)}"
     secret = secrets.token_urlsafe(32)
     secret_hash = await asyncio.to_thread(hash_secret, secret)
@@ -153,22 +181,35 @@ async def create_client(
     return NewClient(record=record, secret=secret)
 
 
+async def _read(engine: AsyncEngine, statement: Select[Any]) -> list[RowMapping]:
+    """Run one read-only statement in autocommit: the statement alone, no transaction control.
+
+    A single SELECT sees one consistent snapshot on its own, so the transaction around it that
+    ``engine.connect()`` would open (``BEGIN`` ... ``ROLLBACK``) adds two round trips and nothing
+    else.
+    """
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return list((await connection.execute(statement)).mappings().all())
+
+
 async def list_clients(engine: AsyncEngine) -> list[ClientRecord]:
     """Every client, revoked ones included, oldest first."""
     statement = select(OAuthClient.__table__).order_by(OAuthClient.created_at, OAuthClient.id)
-    async with engine.connect() as connection:
-        rows = (await connection.execute(statement)).mappings().all()
-    return [_record(row) for row in rows]
+    return [_record(row) for row in await _read(engine, statement)]
 
 
 async def find_client(engine: AsyncEngine, client_id: str) -> ClientRecord | None:
-    """The client with ``client_id`` (one lookup on a unique index), or None."""
+    """The client with ``client_id`` (one statement, on a unique index), or None.
+
+    Read from the table on every call, never from a cache: the per-request revocation check
+    relies on that.
+    """
     if not client_id or len(client_id) > 80:
         return None
     statement = select(OAuthClient.__table__).where(OAuthClient.client_id == client_id)
-    async with engine.connect() as connection:
-        row = (await connection.execute(statement)).mappings().first()
-    return None if row is None else _record(row)
+    rows = await _read(engine, statement)
+    return _record(rows[0]) if rows else None
 
 
 async def revoke_client(
@@ -206,8 +247,8 @@ async def authenticate_client(engine: AsyncEngine, client_id: str, secret: str) 
     statement = select(OAuthClient.__table__).where(OAuthClient.client_id == client_id)
     row = None
     if 0 < len(client_id) <= 80:
-        async with engine.connect() as connection:
-            row = (await connection.execute(statement)).mappings().first()
+        rows = await _read(engine, statement)
+        row = rows[0] if rows else None
     stored_hash = _DECOY_HASH if row is None else row["secret_hash"]
     matches = await asyncio.to_thread(secret_matches, secret, stored_hash)
     if row is None or not matches:

@@ -18,6 +18,7 @@ from hub.cli.runtime import console, reported_errors, settings_from_env
 from hub.config import Settings
 from hub.errors import UnavailableError
 from hub.store.models.access import ROLES
+from policies.vocabulary import purposes as purpose_vocabulary
 
 clients_app = typer.Typer(
     name="clients",
@@ -62,10 +63,17 @@ def create_command(
     ] = None,
     purpose: Annotated[
         list[str] | None,
-        typer.Option("--purpose", help="A purpose it may declare; repeat for several."),
+        typer.Option(
+            "--purpose",
+            help="A purpose it may declare, one of the agreements' purposes: "
+            f"{', '.join(purpose_vocabulary())}; repeat for several.",
+        ),
     ] = None,
 ) -> None:
-    """Register a client and print its id and secret (the secret is shown only this once)."""
+    """Register a client and print its id and secret (the secret is shown only this once).
+
+    A purpose outside the agreements' vocabulary is refused, naming the known ones.
+    """
     settings = settings_from_env()
     purposes = tuple(purpose or ())
 

@@ -31,7 +31,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    String,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -193,22 +205,15 @@ async def _seal_batch(engine: AsyncEngine, batch_size: int) -> int:
             await connection.rollback()
             return 0
         seq, previous = (head.seq, head.chain_hash) if head else (0, GENESIS_HASH)
-        updates: list[dict[str, Any]] = []
-        links: list[dict[str, int]] = []
+        sealed: list[tuple[int, int, str]] = []
+        links: list[tuple[int, int]] = []
         for row in rows:
             seq += 1
             previous = link_hash(previous, row, seq)
-            updates.append({"event": row["id"], "seq": seq, "hash": previous})
-            links.extend(
-                {"event_id": row["id"], "learner_id": learner}
-                for learner in set(row["learner_ids"])
-            )
-        await connection.execute(
-            update(DisclosureEvent)
-            .where(_events.c.id == bindparam("event"), _events.c.sealed_seq.is_(None))
-            .values(sealed_seq=bindparam("seq"), chain_hash=bindparam("hash")),
-            updates,
-        )
+            sealed.append((row["id"], seq, previous))
+            links.extend((row["id"], learner) for learner in sorted(set(row["learner_ids"])))
+        backend = connection.dialect.name
+        await connection.execute(*_mark_sealed(backend, sealed))
         # Only a row someone un-sealed has index rows already; verify reports its gap anyway.
         await connection.execute(
             delete(DisclosureLearner).where(
@@ -217,10 +222,62 @@ async def _seal_batch(engine: AsyncEngine, batch_size: int) -> int:
             {"ids": [row["id"] for row in rows]},
         )
         if links:
-            await connection.execute(insert(DisclosureLearner), links)
+            await connection.execute(*_index_learners(backend, links))
         await connection.commit()
     _log.info("sealed %d disclosure events; chain head %d:%s", len(rows), seq, previous)
     return len(rows)
+
+
+# The batch goes to the database as arrays (PostgreSQL, read back with ``unnest``) or as one JSON
+# array of rows (SQLite, read back with ``json_each``): one statement and one round trip per pass
+# for each of the two writes below, however many events and learners the pass seals.
+
+
+def _rows_of(
+    backend: str, columns: tuple[str, ...], types: tuple[Any, ...], rows: Sequence[tuple[Any, ...]]
+) -> tuple[list[ColumnElement[Any]], dict[str, Any]]:
+    """The columns of ``rows`` as a table in the statement, and the parameters that carry it.
+
+    PostgreSQL gets one array parameter per column; SQLite one JSON parameter for all rows.
+    """
+    if backend == "postgresql":
+        arrays = [
+            bindparam(f"col_{name}", [row[i] for row in rows], type_=ARRAY(kind))
+            for i, (name, kind) in enumerate(zip(columns, types, strict=True))
+        ]
+        table = func.unnest(*arrays).table_valued(*columns).render_derived()
+        return [table.c[name] for name in columns], {}
+    table = func.json_each(bindparam("rows", type_=String)).table_valued("value")
+    values: list[ColumnElement[Any]] = [
+        func.json_extract(table.c.value, f"$[{i}]") for i in range(len(columns))
+    ]
+    return values, {"rows": json.dumps(rows, separators=(",", ":"))}
+
+
+def _mark_sealed(
+    backend: str, sealed: Sequence[tuple[int, int, str]]
+) -> tuple[Any, dict[str, Any]]:
+    """One UPDATE giving every event of the pass its position and hash (unsealed rows only)."""
+    (event, seq, chain_hash), parameters = _rows_of(
+        backend, ("event", "seq", "hash"), (BigInteger, Integer, String), sealed
+    )
+    statement = (
+        update(DisclosureEvent)
+        .where(_events.c.id == event, _events.c.sealed_seq.is_(None))
+        .values(sealed_seq=seq, chain_hash=chain_hash)
+    )
+    return statement, parameters
+
+
+def _index_learners(
+    backend: str, links: Sequence[tuple[int, int]]
+) -> tuple[Any, dict[str, Any]]:
+    """One INSERT of every (event, learner) pair of the pass into ``disclosure_learners``."""
+    values, parameters = _rows_of(
+        backend, ("event_id", "learner_id"), (BigInteger, BigInteger), links
+    )
+    statement = insert(DisclosureLearner).from_select(["event_id", "learner_id"], select(*values))
+    return statement, parameters
 
 
 async def _take_seal_lock(connection: AsyncConnection) -> None:

@@ -232,7 +232,7 @@ def test_server_killed_mid_upload_load_resumes_the_batch_on_restart(
     )
     assert added.wait(60) == 0
     token = asyncio.run(
-        issue_token(empty_url, role="mis_integration", partner_id=1, purposes=["returns"])
+        issue_token(empty_url, role="mis_integration", partner_id=1)
     )
     port = _free_port()
     server = _serve(empty_url, tmp_path / "data", port)

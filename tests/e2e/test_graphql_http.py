@@ -10,7 +10,7 @@ QUERY = """{ learners(first: 5) { totalCount edges { node { uln participations {
 
 
 async def test_example_query_answers_over_http(sample_url: str) -> None:
-    token = await issue_token(sample_url, role="admin", partner_id=None, purposes=["admin"])
+    token = await issue_token(sample_url, role="admin", partner_id=None)
     async with served(settings_for(sample_url)) as (_app, client):
         response = await client.post("/graphql", json={"query": QUERY}, headers=bearer(token))
     assert response.status_code == 200, response.text
@@ -37,7 +37,7 @@ async def test_without_a_token_the_graphql_endpoint_answers_401(sample_url: str)
 async def test_introspection_is_refused_outside_dev_but_the_sdl_is_served(
     sample_url: str,
 ) -> None:
-    token = await issue_token(sample_url, role="admin", partner_id=None, purposes=["admin"])
+    token = await issue_token(sample_url, role="admin", partner_id=None)
     async with served(settings_for(sample_url, env="prod")) as (_app, client):
         schema = await client.post(
             "/graphql", json={"query": "{ __schema { types { name } } }"}, headers=bearer(token)

@@ -62,7 +62,7 @@ class Target:
             "exp": now + 600,
             "role": "analyst",
             "partner_id": self.partner_id,
-            "purposes": ["tracking"],
+            "purposes": ["neet_tracking"],
             **overrides,
         }
 
@@ -81,7 +81,7 @@ async def target(auth_url: str) -> AsyncIterator[Target]:
     async with served(settings) as (app, http):
         engine = app.state.engine
         new = await create_client(
-            engine, name="attacked", partner_id=partner, role="analyst", purposes=["tracking"]
+            engine, name="attacked", partner_id=partner, role="analyst", purposes=["neet_tracking"]
         )
         key = await current_signing_key(key_store_for(settings, engine))
         yield Target(http, settings, key, new.record.client_id, engine, partner)
@@ -254,7 +254,7 @@ async def test_revoked_client_cannot_obtain_a_new_token(target: Target) -> None:
     """A revoked client's secret is refused at the token endpoint too."""
     new = await create_client(
         target.engine, name="soon revoked", partner_id=target.partner_id, role="analyst",
-        purposes=["tracking"],
+        purposes=["neet_tracking"],
     )
     await revoke_client(target.engine, new.record.client_id)
     response = await target.http.post(

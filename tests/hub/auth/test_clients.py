@@ -18,6 +18,7 @@ from hub.auth.clients import (
 from hub.errors import AuthenticationError, BadRequestError, OAuthClientNotFoundError
 from hub.store.models.access import OAuthClient
 from hub.store.models.partners import Partner
+from policies.vocabulary import purposes
 
 
 async def _partner(engine: AsyncEngine) -> int:
@@ -42,7 +43,11 @@ def test_secret_hash_is_salted_and_verifies_only_the_same_secret() -> None:
 async def test_created_client_stores_only_a_hash_of_its_secret(engine: AsyncEngine) -> None:
     partner = await _partner(engine)
     new = await create_client(
-        engine, name="MIS", partner_id=partner, role="mis_integration", purposes=["returns"]
+        engine,
+        name="MIS",
+        partner_id=partner,
+        role="mis_integration",
+        purposes=["funding_reconciliation"],
     )
     async with engine.connect() as connection:
         stored = await connection.scalar(
@@ -59,11 +64,11 @@ async def test_authentication_accepts_the_secret_and_refuses_everything_else(
 ) -> None:
     partner = await _partner(engine)
     new = await create_client(
-        engine, name="MIS", partner_id=partner, role="analyst", purposes=["tracking"]
+        engine, name="MIS", partner_id=partner, role="analyst", purposes=["neet_tracking"]
     )
     client = await authenticate_client(engine, new.record.client_id, new.secret)
     assert client.role == "analyst"
-    assert client.purposes == ("tracking",)
+    assert client.purposes == ("neet_tracking",)
     with pytest.raises(AuthenticationError):
         await authenticate_client(engine, new.record.client_id, new.secret + "x")
     with pytest.raises(AuthenticationError):
@@ -92,11 +97,20 @@ async def test_revoking_an_unknown_client_is_an_error(engine: AsyncEngine) -> No
     ("role", "partner_id", "purposes"),
     [
         ("superuser", None, []),
-        ("analyst", None, ["tracking"]),
-        ("analyst", 999_999, ["tracking"]),
+        ("analyst", None, ["neet_tracking"]),
+        ("analyst", 999_999, ["neet_tracking"]),
         ("admin", None, ["Not A Purpose"]),
+        ("admin", None, ["marketing"]),
+        ("admin", None, ["admin"]),
     ],
-    ids=["unknown-role", "partner-missing", "partner-unknown", "malformed-purpose"],
+    ids=[
+        "unknown-role",
+        "partner-missing",
+        "partner-unknown",
+        "malformed-purpose",
+        "purpose-outside-vocabulary",
+        "admin-is-a-role-not-a-purpose",
+    ],
 )
 async def test_invalid_client_definitions_are_refused(
     engine: AsyncEngine, role: str, partner_id: int | None, purposes: list[str]
@@ -106,3 +120,26 @@ async def test_invalid_client_definitions_are_refused(
             engine, name="Bad", partner_id=partner_id, role=role, purposes=purposes
         )
     assert await list_clients(engine) == []
+
+
+async def test_a_purpose_outside_the_vocabulary_is_refused_naming_the_known_ones(
+    engine: AsyncEngine,
+) -> None:
+    partner = await _partner(engine)
+    with pytest.raises(BadRequestError) as refused:
+        await create_client(
+            engine,
+            name="Analyst",
+            partner_id=partner,
+            role="analyst",
+            purposes=["neet_tracking", "tracking", "marketing"],
+        )
+    message = refused.value.message
+    assert "unknown purpose(s) tracking, marketing" in message
+    for known in purposes():
+        assert known in message
+    assert await list_clients(engine) == []
+    accepted = await create_client(
+        engine, name="Analyst", partner_id=partner, role="analyst", purposes=list(purposes())
+    )
+    assert accepted.record.purposes == tuple(purposes())

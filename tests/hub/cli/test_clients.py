@@ -54,8 +54,8 @@ def test_create_prints_a_working_secret_and_list_shows_the_client(auth_url: str)
         "--name", "Northgate MIS",
         "--partner-id", str(partner),
         "--role", "mis_integration",
-        "--purpose", "returns",
-        "--purpose", "tracking",
+        "--purpose", "funding_reconciliation",
+        "--purpose", "neet_tracking",
     )  # fmt: skip
     assert asyncio.run(_authenticates(auth_url, client_id, secret)) == "mis_integration"
 
@@ -63,7 +63,7 @@ def test_create_prints_a_working_secret_and_list_shows_the_client(auth_url: str)
     assert listed.exit_code == 0, listed.output
     line = next(row for row in listed.stdout.splitlines() if client_id in row)
     assert "Northgate MIS" in line
-    assert "returns tracking" in line
+    assert "funding_reconciliation neet_tracking" in line
     assert "active" in line
     assert secret not in listed.stdout
 
@@ -97,6 +97,25 @@ def test_create_with_an_unknown_role_exits_with_a_clear_error(auth_url: str) -> 
     assert result.exit_code == 1
     assert "BAD_REQUEST" in result.output
     assert "mis_integration" in result.output
+
+
+def test_create_with_a_purpose_outside_the_vocabulary_names_the_known_purposes(
+    auth_url: str,
+) -> None:
+    partner = asyncio.run(add_partner(auth_url))
+    result = runner.invoke(
+        app,
+        ["clients", "create", "--name", "Typo", "--partner-id", str(partner),
+         "--role", "analyst", "--purpose", "neet-tracking"],
+        env={**_env(auth_url), "COLUMNS": "300"},
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "BAD_REQUEST" in result.output
+    assert "neet-tracking" in result.output
+    assert "neet_tracking" in result.output
+    assert "client_secret" not in result.output
+    listed = runner.invoke(app, ["clients", "list"], env=_env(auth_url))
+    assert "Typo" not in listed.stdout
 
 
 def test_keys_rotate_publishes_a_new_current_key(auth_url: str) -> None:

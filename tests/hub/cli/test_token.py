@@ -51,9 +51,10 @@ async def _status(url: str, token: str, purpose: str | None = None) -> int:
 
 
 def test_printed_token_is_accepted_by_the_app(auth_url: str) -> None:
-    client_id = asyncio.run(_client(auth_url, "tracking", "funding"))
+    client_id = asyncio.run(_client(auth_url, "neet_tracking", "funding_reconciliation"))
     result = runner.invoke(
-        app, ["token", "--client", client_id, "--purpose", "funding"], env=_env(auth_url)
+        app, ["token", "--client", client_id, "--purpose", "funding_reconciliation"],
+        env=_env(auth_url),
     )
     assert result.exit_code == 0, result.output
     token = result.stdout.strip()
@@ -62,7 +63,7 @@ def test_printed_token_is_accepted_by_the_app(auth_url: str) -> None:
 
 
 def test_purpose_outside_the_clients_purposes_is_refused(auth_url: str) -> None:
-    client_id = asyncio.run(_client(auth_url, "tracking"))
+    client_id = asyncio.run(_client(auth_url, "neet_tracking"))
     result = runner.invoke(
         app, ["token", "--client", client_id, "--purpose", "marketing"], env=_env(auth_url)
     )
@@ -71,7 +72,7 @@ def test_purpose_outside_the_clients_purposes_is_refused(auth_url: str) -> None:
 
 
 def test_revoked_or_unknown_clients_get_no_token(auth_url: str) -> None:
-    revoked = asyncio.run(_client(auth_url, "tracking", revoked=True))
+    revoked = asyncio.run(_client(auth_url, "neet_tracking", revoked=True))
     refused = runner.invoke(app, ["token", "--client", revoked], env=_env(auth_url))
     assert refused.exit_code == 1
     assert "revoked" in refused.output

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 
 import pytest
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -343,3 +343,47 @@ async def test_sealed_rows_keep_their_events_from_being_deleted_without_their_in
     with pytest.raises(IntegrityError):
         async with engine.begin() as connection:
             await connection.execute(text("DELETE FROM disclosure_events"))
+
+
+async def _seal_counting(engine: AsyncEngine) -> tuple[int, list[str]]:
+    """Seal, recording each execute the pass sends (an executemany counts once per row)."""
+    sent: list[str] = []
+
+    def before(_conn: object, _cursor: object, statement: str, parameters: object,
+               _context: object, executemany: bool) -> None:
+        rows = len(parameters) if executemany and isinstance(parameters, list | tuple) else 1
+        sent.extend([statement] * rows)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", before)
+    try:
+        sealed = await seal(engine)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", before)
+    return sealed, sent
+
+
+async def test_a_pass_writes_positions_and_learner_index_in_one_statement_each(
+    engine: AsyncEngine,
+) -> None:
+    await _append(engine, 4, 4, 5)  # a learner named twice is indexed once
+    few, few_sent = await _seal_counting(engine)
+    for number in range(40):
+        await _append(engine, number, number + 100, number + 200)
+    many, many_sent = await _seal_counting(engine)
+
+    assert (few, many) == (1, 40)
+    assert len(many_sent) == len(few_sent)
+    for statements in (few_sent, many_sent):
+        assert sum("INSERT INTO disclosure_learners" in s for s in statements) == 1
+        assert sum(s.startswith("UPDATE disclosure_events") for s in statements) == 1
+    async with engine.connect() as connection:
+        links = await connection.execute(select(_links.c.event_id, _links.c.learner_id))
+        pairs = {(event_id, learner_id) for event_id, learner_id in links}
+        events = await connection.execute(select(_events.c.id).order_by(_events.c.id))
+        ids = list(events.scalars())
+    expected = {(ids[0], 4), (ids[0], 5)} | {
+        (ids[n + 1], learner) for n in range(40) for learner in (n, n + 100, n + 200)
+    }
+    assert pairs == expected
+    report = await verify(engine)
+    assert (report.checked, report.unsealed, report.is_intact) == (41, 0, True)

@@ -84,7 +84,7 @@ async def test_principal_of_a_client_token_reaches_the_route(
     echo: httpx.AsyncClient, auth_url: str, partner: int
 ) -> None:
     token = await issue_token(
-        auth_url, role="analyst", partner_id=partner, purposes=["tracking"]
+        auth_url, role="analyst", partner_id=partner, purposes=["neet_tracking"]
     )
     response = await echo.get("/whoami", headers=bearer(token))
     assert response.status_code == 200, response.text
@@ -93,39 +93,41 @@ async def test_principal_of_a_client_token_reaches_the_route(
     assert body["partner_id"] == partner
     assert body["client_id"] == body["subject"].removeprefix("client:")
     assert body["user_id"] is None
-    assert body["purposes"] == ["tracking"]
-    assert body["purpose"] == "tracking"
+    assert body["purposes"] == ["neet_tracking"]
+    assert body["purpose"] == "neet_tracking"
 
 
 async def test_hub_purpose_picks_one_of_several(
     echo: httpx.AsyncClient, auth_url: str, partner: int
 ) -> None:
     token = await issue_token(
-        auth_url, role="caseworker", partner_id=partner, purposes=["tracking", "transition"]
+        auth_url, role="caseworker", partner_id=partner,
+        purposes=["neet_tracking", "transition_handover"],
     )
-    response = await echo.get("/whoami", headers=bearer(token, purpose="transition"))
+    response = await echo.get("/whoami", headers=bearer(token, purpose="transition_handover"))
     assert response.status_code == 200, response.text
-    assert response.json()["purpose"] == "transition"
+    assert response.json()["purpose"] == "transition_handover"
 
 
 async def test_several_purposes_without_header_is_refused_with_a_clear_message(
     echo: httpx.AsyncClient, auth_url: str, partner: int
 ) -> None:
     token = await issue_token(
-        auth_url, role="caseworker", partner_id=partner, purposes=["tracking", "transition"]
+        auth_url, role="caseworker", partner_id=partner,
+        purposes=["neet_tracking", "transition_handover"],
     )
     response = await echo.get("/whoami", headers=bearer(token))
     assert response.status_code == 400
     assert response.json()["code"] == "PURPOSE_REQUIRED"
     assert "Hub-Purpose" in response.json()["error"]
-    assert "tracking, transition" in response.json()["error"]
+    assert "neet_tracking, transition_handover" in response.json()["error"]
 
 
 async def test_purpose_the_token_does_not_allow_is_forbidden(
     echo: httpx.AsyncClient, auth_url: str, partner: int
 ) -> None:
     token = await issue_token(
-        auth_url, role="analyst", partner_id=partner, purposes=["tracking"]
+        auth_url, role="analyst", partner_id=partner, purposes=["neet_tracking"]
     )
     response = await echo.get("/whoami", headers=bearer(token, purpose="marketing"))
     assert response.status_code == 403
@@ -136,12 +138,13 @@ async def test_two_purpose_headers_are_refused(
     echo: httpx.AsyncClient, auth_url: str, partner: int
 ) -> None:
     token = await issue_token(
-        auth_url, role="analyst", partner_id=partner, purposes=["tracking", "transition"]
+        auth_url, role="analyst", partner_id=partner,
+        purposes=["neet_tracking", "transition_handover"],
     )
     headers = [
         ("Authorization", f"Bearer {token}"),
-        ("Hub-Purpose", "tracking"),
-        ("Hub-Purpose", "transition"),
+        ("Hub-Purpose", "neet_tracking"),
+        ("Hub-Purpose", "transition_handover"),
     ]
     response = await echo.get("/whoami", headers=headers)
     assert response.status_code == 400

@@ -54,7 +54,7 @@ async def hub(auth_url: str) -> AsyncIterator[Hub]:
             name="College MIS",
             partner_id=partner,
             role="mis_integration",
-            purposes=["returns", "tracking"],
+            purposes=["funding_reconciliation", "neet_tracking"],
         )
         yield Hub(app, http, client)
 
@@ -83,11 +83,11 @@ async def test_client_credentials_token_opens_a_protected_route(hub: Hub) -> Non
     body = response.json()
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 900
-    assert body["scope"] == "returns tracking"
+    assert body["scope"] == "funding_reconciliation neet_tracking"
     assert response.headers["cache-control"] == "no-store"
 
     answer = await hub.http.get(
-        PROTECTED, headers=bearer(body["access_token"], purpose="tracking")
+        PROTECTED, headers=bearer(body["access_token"], purpose="neet_tracking")
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["data"] == {"__typename": "Query"}
@@ -118,7 +118,7 @@ async def test_secret_in_a_form_body_is_accepted(hub: Hub) -> None:
 
 
 async def test_scope_narrows_the_token_to_one_purpose(hub: Hub) -> None:
-    token = await _token(hub, scope="returns")
+    token = await _token(hub, scope="funding_reconciliation")
     response = await hub.http.get(PROTECTED, headers=bearer(token))
     assert response.status_code == 200, response.text
 
@@ -126,7 +126,7 @@ async def test_scope_narrows_the_token_to_one_purpose(hub: Hub) -> None:
 async def test_scope_beyond_the_clients_purposes_is_refused(hub: Hub) -> None:
     response = await hub.http.post(
         "/oauth/token",
-        data={**GRANT, "scope": "returns marketing"},
+        data={**GRANT, "scope": "funding_reconciliation marketing"},
         auth=(hub.client.record.client_id, hub.client.secret),
     )
     assert response.status_code == 400
@@ -180,7 +180,7 @@ async def test_repeated_parameter_is_refused(hub: Hub) -> None:
 
 
 async def test_jwks_publishes_the_current_key_without_private_parts(hub: Hub) -> None:
-    token = await _token(hub, scope="returns")
+    token = await _token(hub, scope="funding_reconciliation")
     response = await hub.http.get("/.well-known/jwks.json")
     assert response.status_code == 200
     keys = response.json()["keys"]
@@ -192,7 +192,7 @@ async def test_jwks_publishes_the_current_key_without_private_parts(hub: Hub) ->
 async def test_after_rotation_previous_key_stays_published_and_its_tokens_verify(
     hub: Hub,
 ) -> None:
-    old_token = await _token(hub, scope="returns")
+    old_token = await _token(hub, scope="funding_reconciliation")
     old_kid = _kid(old_token)
     settings = hub.app.state.settings
     new_key = await rotate_signing_key(
@@ -204,7 +204,7 @@ async def test_after_rotation_previous_key_stays_published_and_its_tokens_verify
     assert published[0] == new_key.kid
     assert old_kid in published
 
-    new_token = await _token(hub, scope="returns")
+    new_token = await _token(hub, scope="funding_reconciliation")
     assert _kid(new_token) == new_key.kid
     for token in (old_token, new_token):
         response = await hub.http.get(PROTECTED, headers=bearer(token))

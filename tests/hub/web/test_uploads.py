@@ -40,7 +40,7 @@ async def _partner(url: str, ukprn: str = "99999999") -> int:
 
 
 async def _token(url: str, partner: int) -> dict[str, str]:
-    token = await issue_token(url, role="mis_integration", partner_id=partner, purposes=["returns"])
+    token = await issue_token(url, role="mis_integration", partner_id=partner)
     return bearer(token)
 
 

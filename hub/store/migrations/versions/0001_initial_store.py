@@ -281,7 +281,7 @@ def upgrade() -> None:
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_activities_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_activities_category'), ['category'], unique=False)
-        batch_op.create_index(batch_op.f('ix_activities_learner_id_start_date'), ['learner_id', 'start_date'], unique=False)
+        batch_op.create_index('ix_activities_learner_latest', ['learner_id', sa.literal_column('start_date DESC'), sa.literal_column('id DESC')], unique=False)
 
     op.create_table('applications',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -534,7 +534,7 @@ def downgrade() -> None:
 
     op.drop_table('applications')
     with op.batch_alter_table('activities', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_activities_learner_id_start_date'))
+        batch_op.drop_index('ix_activities_learner_latest')
         batch_op.drop_index(batch_op.f('ix_activities_category'))
         batch_op.drop_index(batch_op.f('ix_activities_batch_id'))
 
