@@ -2,7 +2,7 @@
 
 Usage from any test that talks to the app over HTTP::
 
-    token = await issue_token(url, role="analyst", partner_id=partner, purposes=["tracking"])
+    token = await issue_token(url, role="analyst", partner_id=partner, purposes=["neet_tracking"])
     response = await http.get("/graphql", params=..., headers=bearer(token))
 
 The app must be built with the same issuer and audience (the defaults of ``load_settings``).
