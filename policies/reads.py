@@ -35,6 +35,7 @@ from policies.access import ReadScope
 from policies.catalogue import CATALOGUE, Encoding, EntitySpec
 from policies.jsonsql import JsonDialect, text_literal
 from policies.plan import FieldPlan, NodePlan, Selected
+from policies.sql import for_whole_sets
 
 # Bound parameters a compiled page or lookup takes at execution (see ``page_parameters``):
 # the statement itself is the same for every page of the same selection and scope.
@@ -220,7 +221,8 @@ def compile_page(
     if not with_total:
         return PageQuery(page, tuple(node_columns), False, tuple(compiler.withheld))
     count_table = compiler.alias(spec)
-    count_conditions = [compiler.rows(spec, count_table), *filter_builder(count_table)]
+    with for_whole_sets():
+        count_conditions = [compiler.rows(spec, count_table), *filter_builder(count_table)]
     total = select(func.count().label("total")).select_from(count_table).where(*count_conditions)
     total_sub = total.subquery("total_q")
     page_sub = page.subquery("page_q")

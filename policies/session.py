@@ -49,6 +49,7 @@ from policies.reads import (
     compile_page,
     page_parameters,
 )
+from policies.sql import for_whole_sets
 from policies.statement_cache import Identity, StatementCache, freeze
 from policies.suppression import suppress, total_flag
 
@@ -394,9 +395,10 @@ class ReadSession:
                 )
             suppress_below = scope.min_cell_size
             scope = scope.for_aggregates()
-        query = compile_counts(
-            scope, dimensions, filters, backend=self.engine.dialect.name, today=self.today
-        )
+        with for_whole_sets():
+            query = compile_counts(
+                scope, dimensions, filters, backend=self.engine.dialect.name, today=self.today
+            )
         statement = query.statement
         if suppress_below is not None:
             statement = suppress(statement, [d.value for d in dimensions], "count", suppress_below)
