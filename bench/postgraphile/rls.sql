@@ -137,9 +137,9 @@ CREATE OR REPLACE FUNCTION public.bench_neet_counts()
   RETURNS TABLE (la_of_residence text, age integer, activity_category text, count bigint)
   LANGUAGE sql STABLE AS $body$
 SELECT l.la_of_residence AS la_of_residence, (2026 - CAST(EXTRACT(year FROM l.date_of_birth) AS INTEGER)) - CASE WHEN (CAST(EXTRACT(month FROM l.date_of_birth) AS INTEGER) >= 9) THEN 1 ELSE 0 END AS age, a.category AS activity_category, count(DISTINCT l.id) AS count 
-FROM learners AS l LEFT OUTER JOIN activities AS a ON a.id = (SELECT a2.id 
+FROM learners AS l LEFT OUTER JOIN activities AS a ON a.learner_id = l.id AND a.id = (SELECT a2.id 
 FROM activities AS a2 
-WHERE a2.learner_id = l.id ORDER BY a2.start_date DESC, a2.id DESC 
+WHERE a2.learner_id = a.learner_id ORDER BY a2.start_date DESC, a2.id DESC 
  LIMIT 1) 
 WHERE a.category = 'neet' GROUP BY l.la_of_residence, (2026 - CAST(EXTRACT(year FROM l.date_of_birth) AS INTEGER)) - CASE WHEN (CAST(EXTRACT(month FROM l.date_of_birth) AS INTEGER) >= 9) THEN 1 ELSE 0 END, a.category ORDER BY l.la_of_residence, (2026 - CAST(EXTRACT(year FROM l.date_of_birth) AS INTEGER)) - CASE WHEN (CAST(EXTRACT(month FROM l.date_of_birth) AS INTEGER) >= 9) THEN 1 ELSE 0 END, a.category
 $body$;
