@@ -32,6 +32,8 @@ def learner_records(learner: LearnerData, year: IlrYear, ukprn: str) -> list[Rec
                 learn_aim_ref=delivery.get("LearnAimRef"),
                 academic_year=year.academic_year,
                 delivering_partner_ref=ukprn,
+                # The provider that returns the ILR holds the learner: it is their home too.
+                home_partner_ref=ukprn,
                 start_date=delivery.date("LearnStartDate"),
                 planned_end_date=delivery.date("LearnPlanEndDate"),
                 actual_end_date=delivery.date("LearnActEndDate"),

@@ -134,6 +134,7 @@ def test_each_learning_delivery_maps_to_a_participation() -> None:
         learn_aim_ref="60146242",
         academic_year="2025/26",
         delivering_partner_ref="99999999",
+        home_partner_ref="99999999",
         start_date=dt.date(2024, 2, 14),
         planned_end_date=dt.date(2025, 7, 15),
         actual_end_date=dt.date(2025, 4, 1),
