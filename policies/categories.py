@@ -66,7 +66,10 @@ _ENTITY_TABLES: Final = MappingProxyType(
 _STRUCTURAL: Final[_Table] = {
     # The match keys are derived from identity fields for identity resolution only; no read
     # shows them, so they are structural (never granted by name).
-    "learner": ("id", "batch_id", "match_name_dob", "match_name_postcode", "match_dob_postcode"),
+    "learner": (
+        "id", "batch_id", "match_name_dob", "match_name_postcode", "match_dob_postcode",
+        "merged_into_id",
+    ),
     "learner_record": (
         "id",
         "learner_id",

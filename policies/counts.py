@@ -93,7 +93,10 @@ def compile_counts(
         raise BadRequestError("groupBy names a dimension twice")
     learners = Learner.__table__.alias("l")
     reference = academic_age_reference(today)
-    conditions: list[ColumnElement[bool]] = [scope.rows("learner", learners)]
+    conditions: list[ColumnElement[bool]] = [
+        scope.rows("learner", learners),
+        learners.c.merged_into_id.is_(None),
+    ]
     if learner_conditions is not None:
         conditions.extend(learner_conditions(learners))
     source: FromClause = learners

@@ -80,7 +80,9 @@ class NodeCompiler:
         return spec.table.alias(f"r{next(self._names)}_{spec.table.name[:12]}")
 
     def rows(self, spec: EntitySpec, table: FromClause) -> ColumnElement[bool]:
-        """The scope's row predicate for ``spec`` on ``table``."""
+        """The scope's row predicate for ``spec`` on ``table`` (never a merged-away learner)."""
+        if spec.entity == "learner":
+            return and_(self.scope.rows(spec.entity, table), live_learner(table))
         return self.scope.rows(spec.entity, table)
 
     def node_json(
@@ -159,6 +161,11 @@ class NodeCompiler:
         if always:
             return null()
         return case((condition, value), else_=null())
+
+
+def live_learner(table: FromClause) -> ColumnElement[bool]:
+    """A learner not merged into another (see ``hub.store.reviews.merge_learners``)."""
+    return table.c.merged_into_id.is_(None)
 
 
 def nested_first(first: Any, maximum: int) -> int:

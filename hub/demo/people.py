@@ -97,6 +97,7 @@ def draw_person(rng: random.Random, s: Structure, index: int, seed: int) -> Pers
         "looked_after": looked_after,
         "care_leaver": care_leaver,
         "batch_id": 1,
+        "merged_into_id": None,
         **match_keys(family, f"Demo-{given}", born, postcode),
     }
     return Person(row, age, home, ethnicity)

@@ -121,6 +121,9 @@ async def merge_learners(
             await connection.execute(
                 update(table).where(table.c.id.in_(ids)).values(learner_id=kept_id)
             )
+    await connection.execute(
+        update(_learners).where(_learners.c.id == other_id).values(merged_into_id=kept_id)
+    )
     kept, other = await _identifiers(connection, kept_id), await _identifiers(connection, other_id)
     for name in ("uln", "upn"):
         if kept[name] is None and other[name] is not None:
@@ -178,6 +181,9 @@ async def unmerge(
             value = (await _identifiers(connection, kept_id))[column]
             if value is not None:
                 await _move_identifier(connection, column, kept_id, other_id, value)
+    await connection.execute(
+        update(_learners).where(_learners.c.id == other_id).values(merged_into_id=None)
+    )
     await _repin(connection, moved.get(_records.name, []), other_id, decided_by)
     now = utcnow()
     await connection.execute(

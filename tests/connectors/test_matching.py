@@ -299,7 +299,10 @@ async def test_unmerge_moves_exactly_the_merged_rows_back(
         await resolve_review(conn, review["id"], "accept")
         event = (await conn.execute(select(MergeEvent))).one()
         assert event.moved["learners.uln"] == [provisional]
+        merged_into = select(Learner.merged_into_id).where(Learner.id == provisional)
+        assert await conn.scalar(merged_into) == event.kept_learner_id
         await unmerge(conn, event.id, decided_by="tester")
+        assert await conn.scalar(merged_into) is None
     assert await _learner_of(engine, college, "C1") == provisional
     assert await count(engine, Participation, learner_id=provisional) == 1
     async with engine.connect() as conn:

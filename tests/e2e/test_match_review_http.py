@@ -104,13 +104,22 @@ async def test_the_submitter_lists_and_decides_its_reviews_and_nobody_else_can(
         again = await _post(client, school, RESOLVE, id=second["id"], decision="ACCEPT")
         assert again["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
-        # Accepting moved the LA's record onto the pupil (the emptied provisional learner stays,
-        # so the merge can be reversed); rejecting kept the second person apart.
+        # Accepting moved the LA's record onto the pupil; the emptied provisional learner is
+        # kept only so the merge can be reversed, and nobody sees it, not even an admin or the
+        # LA whose residents it would count. Rejecting kept the second person apart.
         learners = (await _post(client, admin, LEARNERS))["data"]["learners"]
+        assert learners["totalCount"] == 3
+        ghost = first["provisionalLearnerId"]
+        entities = await _post(
+            client, admin, "query($r: [_Any!]!) { _entities(representations: $r) "
+            "{ ... on Learner { id } } }", r=[{"__typename": "Learner", "id": ghost}])
+        assert entities["data"]["_entities"] == [None]
+        counted = await _post(client, admin, "{ learnerCounts(groupBy: [SEX]) { sex count } }")
+        assert sum(c["count"] for c in counted["data"]["learnerCounts"]) == 3
     sources = {edge["node"]["id"]: (edge["node"]["upn"],
                                     sorted(r["source"] for r in edge["node"]["records"]))
                for edge in learners["edges"]}
     assert sources[first["candidateLearnerIds"][0]] == (valid_upn(1), ["census", "nccis"])
-    assert sources[first["provisionalLearnerId"]] == (None, [])
+    assert first["provisionalLearnerId"] not in sources
     assert sources[second["candidateLearnerIds"][0]] == (valid_upn(2), ["census"])
     assert sources[second["provisionalLearnerId"]] == (None, ["nccis"])

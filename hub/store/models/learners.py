@@ -46,6 +46,9 @@ class Learner(Base):
     match_name_dob: Mapped[str | None] = mapped_column(String(130), index=True)
     match_name_postcode: Mapped[str | None] = mapped_column(String(130), index=True)
     match_dob_postcode: Mapped[str | None] = mapped_column(String(20), index=True)
+    # Set when a confirmed match merged this learner into another: its rows moved there, and it
+    # is kept (never shown, never matched) only so the merge can be reversed.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id"))
 
 
 class LearnerRecord(Base):

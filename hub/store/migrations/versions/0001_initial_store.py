@@ -224,7 +224,9 @@ def upgrade() -> None:
     sa.Column('match_name_dob', sa.String(length=130), nullable=True),
     sa.Column('match_name_postcode', sa.String(length=130), nullable=True),
     sa.Column('match_dob_postcode', sa.String(length=20), nullable=True),
+    sa.Column('merged_into_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.ForeignKeyConstraint(['batch_id'], ['ingest_batches.id'], name=op.f('fk_learners_batch_id_ingest_batches')),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['learners.id'], name=op.f('fk_learners_merged_into_id_learners')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_learners')),
     sa.UniqueConstraint('uln', name=op.f('uq_learners_uln')),
     sa.UniqueConstraint('upn', name=op.f('uq_learners_upn'))
