@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from connectors.directory import PartnerDirectory
-from connectors.matching import ChunkResolution, IdentityResolver, Resolution, match_keys
+from connectors.matching import ChunkResolution, IdentityResolver, NewLearner, Resolution
 from connectors.normalise import canonical_ethnicity
 from connectors.provision import ProvisionCatalogue, academic_year_of
 from connectors.records import (
@@ -35,7 +35,6 @@ from connectors.records import (
 )
 from connectors.refdata import ReferenceWriter
 from connectors.report import Severity, ValidationIssue
-from hub.identifiers import normalise_postcode
 from hub.store.batches import table_of
 from hub.store.loading import BatchWriter
 from hub.store.models.destinations import Activity
@@ -68,6 +67,56 @@ class _Refs:
 
     learners: dict[str, int] = field(default_factory=dict)  # earlier local ref -> learner id
     attendance: dict[int, int] = field(default_factory=dict)  # id(AttendanceIn) -> participation
+
+
+@dataclass(slots=True)
+class _Sorted:
+    """A chunk's accepted records other than learners, by kind, each in file order."""
+
+    participations: list[tuple[ParsedRecord, ParticipationIn]] = field(default_factory=list)
+    activities: list[ActivityIn] = field(default_factory=list)
+    attendance: list[AttendanceIn] = field(default_factory=list)
+    partners: list[PartnerIn] = field(default_factory=list)
+    provision: list[ProvisionIn] = field(default_factory=list)
+    allocations: list[FundingAllocationIn] = field(default_factory=list)
+    flows: list[FundingFlowIn] = field(default_factory=list)
+
+    def has_others(self) -> bool:
+        """Whether the chunk holds anything besides learners and participations."""
+        return any(
+            (
+                self.activities,
+                self.attendance,
+                self.partners,
+                self.provision,
+                self.allocations,
+                self.flows,
+            )
+        )
+
+    @classmethod
+    def of(cls, accepted: list[ParsedRecord]) -> _Sorted:
+        """Sort in one pass (a chunk can hold hundreds of thousands of records)."""
+        out = cls()
+        for parsed in accepted:
+            for record in parsed.records:
+                if isinstance(record, LearnerIn):
+                    continue
+                if isinstance(record, ParticipationIn):
+                    out.participations.append((parsed, record))
+                elif isinstance(record, ActivityIn):
+                    out.activities.append(record)
+                elif isinstance(record, AttendanceIn):
+                    out.attendance.append(record)
+                elif isinstance(record, PartnerIn):
+                    out.partners.append(record)
+                elif isinstance(record, ProvisionIn):
+                    out.provision.append(record)
+                elif isinstance(record, FundingAllocationIn):
+                    out.allocations.append(record)
+                elif isinstance(record, FundingFlowIn):
+                    out.flows.append(record)
+        return out
 
 
 class ChunkLoader:
@@ -109,7 +158,9 @@ class ChunkLoader:
             if not parsed.is_rejected:
                 accepted.append(parsed)
         learners = [(p, r) for p in accepted for r in p.records if isinstance(r, LearnerIn)]
-        resolved = await self.resolver.resolve(self.conn, [r for _, r in learners])
+        prepared = self.resolver.prepare([r for _, r in learners])
+        await self.writer.settle()  # the previous chunk's last COPY, worked on meanwhile
+        resolved = await self.resolver.resolve(self.conn, prepared)
         in_chunk = {
             r.local_ref: res.learner_id
             for (_, r), res in zip(learners, resolved.resolutions, strict=True)
@@ -195,19 +246,19 @@ class ChunkLoader:
         self, accepted: list[ParsedRecord], refs: _Refs, issues: list[ValidationIssue]
     ) -> None:
         ref_ids = refs.learners
-        rows = [(p, r) for p in accepted for r in p.records]
-        participations = [(p, r) for p, r in rows if isinstance(r, ParticipationIn)]
-        if participations:
-            await self._load_participations(participations, ref_ids, issues)
-        activities = [r for _, r in rows if isinstance(r, ActivityIn)]
-        await self._insert(table_of(Activity), [self._activity_row(a, ref_ids) for a in activities])
-        attendance = [r for _, r in rows if isinstance(r, AttendanceIn)]
-        if attendance:
-            await self.reference.attendance(attendance, refs.attendance)
-        await self.reference.partners([r for _, r in rows if isinstance(r, PartnerIn)])
-        await self.reference.provision([r for _, r in rows if isinstance(r, ProvisionIn)])
-        await self.reference.allocations([r for _, r in rows if isinstance(r, FundingAllocationIn)])
-        await self.reference.flows([r for _, r in rows if isinstance(r, FundingFlowIn)], ref_ids)
+        by_kind = _Sorted.of(accepted)
+        if by_kind.participations:
+            await self._load_participations(by_kind.participations, ref_ids, issues)
+        if by_kind.has_others():
+            await self.writer.settle()  # what follows may query outside the writer
+        activities = [self._activity_row(a, ref_ids) for a in by_kind.activities]
+        await self._insert(table_of(Activity), activities)
+        if by_kind.attendance:
+            await self.reference.attendance(by_kind.attendance, refs.attendance)
+        await self.reference.partners(by_kind.partners)
+        await self.reference.provision(by_kind.provision)
+        await self.reference.allocations(by_kind.allocations)
+        await self.reference.flows(by_kind.flows, ref_ids)
 
     async def _load_learners(
         self,
@@ -218,9 +269,9 @@ class ChunkLoader:
         await self.writer.insert_rows(
             table_of(Learner),
             [
-                self._learner_row(i, r, uln, upn)
-                for i, r, uln, upn in resolved.new_learners
-                if i in needed
+                self._learner_row(new)
+                for new in resolved.new_learners
+                if new.id in needed
             ],
         )
         await resolved.apply_fills(self.conn)
@@ -229,7 +280,7 @@ class ChunkLoader:
         review_rows = []
         now = dt.datetime.now(dt.UTC)
         for record_id, (_, record, res) in zip(record_ids, learners, strict=True):
-            record_rows.append(self._record_row(record_id, record, res.learner_id))
+            record_rows.append(self._record_row(record_id, record, res))
             if res.review_reason is not None:
                 review_rows.append(
                     {
@@ -300,23 +351,24 @@ class ChunkLoader:
                 }
             )
         await self.catalogue.flush()
-        await self._insert(table_of(Participation), rows)
+        # Deferred: the server works through the chunk's biggest COPY while the next chunk is
+        # received and prepared; the next statement waits for it (BatchWriter.settle).
+        await self._insert(table_of(Participation), rows, defer=True)
 
-    async def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+    async def _insert(self, table: Any, rows: list[dict[str, Any]], *, defer: bool = False) -> None:
         if not rows:
             return
         ids = await self.writer.allocate_ids(table, len(rows))
         for row, row_id in zip(rows, ids, strict=True):
             row["id"] = row_id
-        await self.writer.insert_rows(table, rows)
+        await self.writer.insert_rows(table, rows, defer=defer)
 
-    def _learner_row(
-        self, learner_id: int, r: LearnerIn, uln: str | None, upn: str | None
-    ) -> dict[str, Any]:
+    def _learner_row(self, new: NewLearner) -> dict[str, Any]:
+        r = new.record
         return {
-            "id": learner_id,
-            "uln": uln,
-            "upn": upn,
+            "id": new.id,
+            "uln": new.uln,
+            "upn": new.upn,
             "given_name": _cut(r.given_name, 100),
             "family_name": _cut(r.family_name, 100),
             "date_of_birth": r.date_of_birth,
@@ -326,7 +378,7 @@ class ChunkLoader:
             ),
             "ethnicity_source_code": _cut(r.ethnicity_source_code, 4),
             "ethnicity_source_list": _cut(r.ethnicity_source_list, 30),
-            "postcode": normalise_postcode(r.postcode),
+            "postcode": new.postcode,
             "la_of_residence": _cut(r.la_of_residence, 3),
             "sen_provision": _cut(r.sen_provision, 1),
             "lldd": r.lldd,
@@ -334,13 +386,13 @@ class ChunkLoader:
             "looked_after": r.looked_after,
             "care_leaver": r.care_leaver,
             "batch_id": self.writer.batch_id,
-            **match_keys(r.family_name, r.given_name, r.date_of_birth, r.postcode),
+            **new.keys,  # matching.match_keys, computed once by the resolver
         }
 
-    def _record_row(self, record_id: int, r: LearnerIn, learner_id: int) -> dict[str, Any]:
+    def _record_row(self, record_id: int, r: LearnerIn, res: Resolution) -> dict[str, Any]:
         return {
             "id": record_id,
-            "learner_id": learner_id,
+            "learner_id": res.learner_id,
             "partner_id": self.partner_id,
             "local_ref": r.local_ref[:20],
             "source": self.source,
@@ -352,7 +404,7 @@ class ChunkLoader:
             "given_name": _cut(r.given_name, 100),
             "family_name": _cut(r.family_name, 100),
             "date_of_birth": r.date_of_birth,
-            "postcode": _cut(normalise_postcode(r.postcode), 8),
+            "postcode": _cut(res.postcode, 8),
             "sex": _cut(r.sex, 1),
             "ethnicity_source_code": _cut(r.ethnicity_source_code, 4),
         }

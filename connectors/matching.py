@@ -11,7 +11,12 @@ A record links to an existing learner automatically only on strong evidence, in 
 Anything weaker (two of name, date of birth and postcode; a given-name variant; two exact
 candidates; an exact match whose ULN differs) is never merged: the record gets a new
 *provisional* learner, so nothing is lost, and a ``MatchReview`` names the candidates. Lookups
-are batched per chunk (one query each for links, ULNs, UPNs and name keys), never per record.
+are batched per chunk (one query each for links, ULNs, UPNs and name keys), never per record,
+and each record's identifiers and name keys are normalised once. A record with a valid ULN that
+no learner has can only link by name to a learner without a ULN (any other shares its name key
+under a conflicting ULN, which rules 4 and the review queue ignore unless the match is exact),
+so on PostgreSQL its name-key lookup fetches only those: however many learners share a birthday
+and a name, the candidates fetched per chunk stay few.
 (Over 400 lines: the rules, their in-memory index and their batched queries belong together.)
 """
 
@@ -25,7 +30,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, bindparam, func, or_, select, update
+from sqlalchemy import Boolean, ColumnElement, String, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -61,7 +66,7 @@ def is_given_name_variant(first: str, second: str) -> bool:
 
 @dataclass(slots=True)
 class _Known:
-    """A learner as matching sees it: identifiers and normalised name key."""
+    """A learner as matching sees it: identifiers, normalised name parts and their index keys."""
 
     id: int
     uln: str | None
@@ -70,6 +75,33 @@ class _Known:
     given: str | None
     date_of_birth: dt.date | None
     postcode: str | None
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # (match_* column, key) it has
+
+
+@dataclass(slots=True)
+class Incoming:
+    """One record of the chunk, normalised once: its usable identifiers and name keys."""
+
+    record: LearnerIn
+    uln: str | None  # a matchable ULN, else None
+    upn: str | None  # a matchable UPN, else None
+    me: _Known  # id 0: the record as a candidate would be seen
+    keys: dict[str, str | None]  # the Learner.match_* columns (see ``match_keys``)
+    postcode: str | None  # normalised (ZZ99 kept: it is stored, just never compared)
+
+    @classmethod
+    def of(cls, record: LearnerIn) -> Incoming:
+        """Normalise ``record`` for matching."""
+        uln = record.uln if is_matchable_uln(record.uln) else None
+        upn = record.upn if is_matchable_upn(record.upn) else None
+        family = normalise_name(record.family_name)
+        given = normalise_name(record.given_name)
+        postcode = normalise_postcode(record.postcode)
+        place = None if postcode is None or postcode.startswith("ZZ99") else postcode
+        keys = _keys(family, given, record.date_of_birth, place)
+        pairs = [(name, value) for name, value in keys.items() if value is not None]
+        me = _Known(0, uln, upn, family, given, record.date_of_birth, place, pairs)
+        return cls(record, uln, upn, me, keys, postcode)
 
 
 @dataclass(slots=True)
@@ -80,6 +112,7 @@ class Resolution:
     how: str  # confirmed | uln | upn | name | new | provisional
     review_reason: str | None = None
     candidates: tuple[int, ...] = ()
+    postcode: str | None = None  # the record's postcode, normalised once here for the loader
 
     @property
     def is_new(self) -> bool:
@@ -88,13 +121,23 @@ class Resolution:
 
 
 @dataclass(slots=True)
+class NewLearner:
+    """A learner a chunk creates, with what its row stores besides the record's own fields."""
+
+    id: int
+    record: LearnerIn
+    uln: str | None  # to store (None when another learner already holds it)
+    upn: str | None
+    keys: dict[str, str | None]  # the match_* columns
+    postcode: str | None  # normalised
+
+
+@dataclass(slots=True)
 class ChunkResolution:
     """What a chunk resolved to: one resolution per record, and the learners to create."""
 
     resolutions: list[Resolution]
-    new_learners: list[tuple[int, LearnerIn, str | None, str | None]] = field(
-        default_factory=list
-    )  # (id, record, uln to store, upn to store)
+    new_learners: list[NewLearner] = field(default_factory=list)
     warnings: list[tuple[int, ValidationIssue]] = field(default_factory=list)  # (index, issue)
     fills: dict[int, dict[str, str]] = field(default_factory=dict)  # learner id -> identifiers
 
@@ -112,55 +155,59 @@ class IdentityResolver:
         self.source = source
         self._allocate = allocate
         self._uln_refs: dict[str, str] = {}
+        self._has_links: bool | None = None
 
-    async def resolve(
-        self, conn: AsyncConnection, learners: Sequence[LearnerIn]
-    ) -> ChunkResolution:
-        """Resolve one chunk without writing: the caller inserts new learners and fills."""
-        if not learners:
+    @staticmethod
+    def prepare(learners: Sequence[LearnerIn]) -> list[Incoming]:
+        """Normalise a chunk's records for ``resolve`` (no database: the caller may do this
+        while the database is still busy with the previous chunk)."""
+        return [Incoming.of(record) for record in learners]
+
+    async def resolve(self, conn: AsyncConnection, incoming: Sequence[Incoming]) -> ChunkResolution:
+        """Resolve one prepared chunk without writing: the caller inserts new learners and fills."""
+        if not incoming:
             return ChunkResolution(resolutions=[])
-        ulns = sorted({r.uln for r in learners if r.uln and is_matchable_uln(r.uln)})
-        upns = sorted({r.upn for r in learners if r.upn and is_matchable_upn(r.upn)})
+        learners = [one.record for one in incoming]
+        ulns = sorted({i.uln for i in incoming if i.uln})
+        upns = sorted({i.upn for i in incoming if i.upn})
         pins = await self._pins(conn, [r.local_ref for r in learners])
         by_uln: dict[str, _Known] = {}
         by_upn: dict[str, _Known] = {}
         if ulns:
-            found = await _fetch(conn, _one_of(conn, _learners.c.uln, ulns))
+            found = await _fetch(conn, _one_of(conn, _learners.c.uln, ulns), names=False)
             by_uln = {k.uln: k for k in found if k.uln}
         if upns:
-            found = await _fetch(conn, _one_of(conn, _learners.c.upn, upns))
+            found = await _fetch(conn, _one_of(conn, _learners.c.upn, upns), names=False)
             by_upn = {k.upn: k for k in found if k.upn}
         state = _ChunkState(by_uln, by_upn)
         # Only records no identifier resolves need name-key candidates (none, on a reload).
         unresolved = [
-            r
-            for r in learners
-            if r.local_ref not in pins and r.uln not in by_uln and r.upn not in by_upn
+            i
+            for i in incoming
+            if i.record.local_ref not in pins
+            and i.record.uln not in by_uln
+            and i.record.upn not in by_upn
         ]
         for known in await _name_candidates(conn, unresolved):
             state.index(known)
         out = ChunkResolution(resolutions=[])
-        for index, record in enumerate(learners):
-            uln = record.uln if is_matchable_uln(record.uln) else None
-            if uln is not None:
-                first = self._uln_refs.setdefault(uln, record.local_ref)
-                if first != record.local_ref:
-                    out.warnings.append((index, _duplicate_uln(record, first)))
-            out.resolutions.append(self._decide(record, uln, pins, state, out))
+        for index, one in enumerate(incoming):
+            if one.uln is not None:
+                first = self._uln_refs.setdefault(one.uln, one.record.local_ref)
+                if first != one.record.local_ref:
+                    out.warnings.append((index, _duplicate_uln(one.record, first)))
+            resolution = self._decide(one, pins, state, out)
+            resolution.postcode = one.postcode
+            out.resolutions.append(resolution)
         await self._assign_ids(out)
         out.fills = state.fills
         return out
 
     def _decide(
-        self,
-        record: LearnerIn,
-        uln: str | None,
-        pins: dict[str, int],
-        state: _ChunkState,
-        out: ChunkResolution,
+        self, one: Incoming, pins: dict[str, int], state: _ChunkState, out: ChunkResolution
     ) -> Resolution:
         """Apply the rules of the module docstring, in order, to one record."""
-        upn = record.upn if is_matchable_upn(record.upn) else None
+        record, uln, upn = one.record, one.uln, one.upn
         pinned = pins.get(record.local_ref)
         if pinned is not None:
             return Resolution(pinned, "confirmed")
@@ -173,27 +220,38 @@ class IdentityResolver:
             if uln is None or known.uln is None or known.uln == uln:
                 state.fill(known, uln, None)
                 return Resolution(known.id, "upn")
-            new = _NewLearner(record, uln, None)
+            new = _NewLearner(one, uln, None)
             return new.create(state, out, "UPN matches a learner whose ULN differs", (known.id,))
-        exact, weak, reason = _compare(record, uln, upn, state)
+        exact, weak, reason = _compare(one.me, uln, upn, state)
         if len(exact) == 1 and reason is None:
             state.fill(exact[0], uln, upn)
             return Resolution(exact[0].id, "name")
-        candidates = tuple(dict.fromkeys(k.id for k in [*exact, *weak]))
+        candidates = tuple(dict.fromkeys(k.id for k in [*exact, *weak])) if exact or weak else ()
         if candidates and reason is None:
-            reason = "partial match on " + _partial_reason(record, [*exact, *weak])
-        return _NewLearner(record, uln, upn).create(state, out, reason, candidates)
+            reason = "partial match on " + _partial_reason(one.me, [*exact, *weak])
+        return _NewLearner(one, uln, upn).create(state, out, reason, candidates)
 
     async def _assign_ids(self, out: ChunkResolution) -> None:
         ids = await self._allocate(len(out.new_learners))
         real = {-(n + 1): learner_id for n, learner_id in enumerate(ids)}
-        out.new_learners = [(real[p], r, uln, upn) for p, r, uln, upn in out.new_learners]
+        for new in out.new_learners:
+            new.id = real[new.id]
         for resolution in out.resolutions:
             if resolution.learner_id < 0:
                 resolution.learner_id = real[resolution.learner_id]
             resolution.candidates = tuple(real.get(c, c) for c in resolution.candidates)
 
     async def _pins(self, conn: AsyncConnection, refs: list[str]) -> dict[str, int]:
+        if self._has_links is None:  # most partners have none: then skip the lookup per chunk
+            self._has_links = (
+                await conn.scalar(
+                    select(_links.c.id)
+                    .where(_links.c.partner_id == self.partner_id, _links.c.source == self.source)
+                    .limit(1)
+                )
+            ) is not None
+        if not self._has_links:
+            return {}
         rows = await conn.execute(
             select(_links.c.local_ref, _links.c.learner_id).where(
                 _links.c.partner_id == self.partner_id,
@@ -209,7 +267,7 @@ class IdentityResolver:
 class _NewLearner:
     """A learner a record creates: new, or provisional while a review is open."""
 
-    record: LearnerIn
+    one: Incoming
     uln: str | None
     upn: str | None
 
@@ -223,8 +281,23 @@ class _NewLearner:
         """Add the learner to the chunk under a placeholder id (made real by ``_assign_ids``)."""
         placeholder = -(len(out.new_learners) + 1)
         upn = self.upn if self.upn not in state.by_upn else None
-        out.new_learners.append((placeholder, self.record, self.uln, upn))
-        state.add(_known(placeholder, self.record, self.uln, upn))
+        one = self.one
+        out.new_learners.append(
+            NewLearner(placeholder, one.record, self.uln, upn, one.keys, one.postcode)
+        )
+        me = self.one.me
+        state.add(
+            _Known(
+                placeholder,
+                self.uln,
+                upn,
+                me.family,
+                me.given,
+                me.date_of_birth,
+                me.postcode,
+                me.pairs,
+            )
+        )
         how = "provisional" if reason else "new"
         return Resolution(placeholder, how, reason, candidates)
 
@@ -253,14 +326,16 @@ class _ChunkState:
 
     def index(self, known: _Known) -> None:
         """Make a learner findable by the name-key pairs it has."""
-        for key in _pairs(known):
+        for key in known.pairs:
             self.by_pair[key].append(known)
 
     def candidates(self, mine: _Known) -> list[_Known]:
         """Learners sharing at least one compared pair with ``mine``."""
         seen: dict[int, _Known] = {}
-        for key in _pairs(mine):
-            seen.update((k.id, k) for k in self.by_pair.get(key, ()))
+        for key in mine.pairs:
+            found = self.by_pair.get(key)
+            if found:
+                seen.update((k.id, k) for k in found)
         return list(seen.values())
 
     def fill(self, known: _Known, uln: str | None, upn: str | None) -> None:
@@ -275,12 +350,6 @@ class _ChunkState:
             known.upn = upn
             self.by_upn[upn] = known
             self.fills.setdefault(known.id, {})["upn"] = upn
-
-
-def _pairs(known: _Known) -> list[tuple[str, str]]:
-    """The index keys of a learner: each compared pair whose parts are both known."""
-    keys = _keys(known.family, known.given, known.date_of_birth, known.postcode)
-    return [(name, value) for name, value in keys.items() if value is not None]
 
 
 def match_keys(
@@ -316,16 +385,22 @@ def _keys(
     }
 
 
-def _known(learner_id: int, record: LearnerIn, uln: str | None, upn: str | None) -> _Known:
-    return _Known(
-        learner_id,
-        uln,
-        upn,
-        normalise_name(record.family_name),
-        normalise_name(record.given_name),
-        record.date_of_birth,
-        _matchable_postcode(record.postcode),
-    )
+def _known(
+    learner_id: int,
+    uln: str | None,
+    upn: str | None,
+    family_name: str | None,
+    given_name: str | None,
+    date_of_birth: dt.date | None,
+    postcode: str | None,
+) -> _Known:
+    """A stored learner as matching sees it (names normalised, index keys computed)."""
+    family = normalise_name(family_name)
+    given = normalise_name(given_name)
+    place = _matchable_postcode(postcode)
+    keys = _keys(family, given, date_of_birth, place)
+    pairs = [(name, value) for name, value in keys.items() if value is not None]
+    return _Known(learner_id, uln, upn, family, given, date_of_birth, place, pairs)
 
 
 def _matchable_postcode(postcode: str | None) -> str | None:
@@ -335,10 +410,9 @@ def _matchable_postcode(postcode: str | None) -> str | None:
 
 
 def _compare(
-    record: LearnerIn, uln: str | None, upn: str | None, state: _ChunkState
+    mine: _Known, uln: str | None, upn: str | None, state: _ChunkState
 ) -> tuple[list[_Known], list[_Known], str | None]:
     """Exact and weak name-key candidates, and why an exact match cannot be used (if so)."""
-    mine = _known(0, record, uln, upn)
     seen = state.candidates(mine)
     exact: list[_Known] = []
     weak: list[_Known] = []
@@ -378,8 +452,7 @@ def _compare(
     return exact, weak, reason
 
 
-def _partial_reason(record: LearnerIn, candidates: list[_Known]) -> str:
-    mine = _known(0, record, None, None)
+def _partial_reason(mine: _Known, candidates: list[_Known]) -> str:
     best = candidates[0]
     parts = []
     if (mine.family, mine.given) == (best.family, best.given):
@@ -403,40 +476,76 @@ def _duplicate_uln(record: LearnerIn, first_ref: str) -> ValidationIssue:
     )
 
 
-async def _fetch(conn: AsyncConnection, condition: object) -> list[_Known]:
+async def _fetch(conn: AsyncConnection, condition: object, *, names: bool) -> list[_Known]:
+    """Learners meeting ``condition``; ``names`` normalises their name keys (for the index)."""
     c = _learners.c
     rows = await conn.execute(
-        select(c.id, c.uln, c.upn, c.family_name, c.given_name, c.date_of_birth, c.postcode).where(
-            condition  # type: ignore[arg-type]
-        )
+        select(c.id, c.uln, c.upn, c.family_name, c.given_name, c.date_of_birth, c.postcode)
+        .where(condition)  # type: ignore[arg-type]
+        .order_by(c.id)
     )
-    return [
-        _Known(
-            int(row.id),
-            row.uln,
-            row.upn,
-            normalise_name(row.family_name),
-            normalise_name(row.given_name),
-            row.date_of_birth,
-            _matchable_postcode(row.postcode),
-        )
-        for row in rows
-    ]
+    if not names:  # found by an identifier: only its identifiers are ever compared
+        return [_Known(int(row.id), row.uln, row.upn, None, None, None, None) for row in rows]
+    return [_known(int(row.id), *row[1:]) for row in rows]
 
 
-async def _name_candidates(conn: AsyncConnection, learners: Sequence[LearnerIn]) -> list[_Known]:
+# The learners sharing a name key with each record, one statement per chunk; a record with a
+# matchable ULN (``strict``) only needs learners without a ULN, or an exact name-key match (see
+# the module docstring). The three branches each walk one match_* index.
+_CANDIDATES = text(
+    """
+    WITH k AS (
+        SELECT * FROM unnest(
+            CAST(:name_dob AS varchar[]), CAST(:name_postcode AS varchar[]),
+            CAST(:dob_postcode AS varchar[]), CAST(:strict AS boolean[])
+        ) AS k(name_dob, name_postcode, dob_postcode, strict)
+    )
+    SELECT l.id, l.uln, l.upn, l.family_name, l.given_name, l.date_of_birth, l.postcode
+    FROM learners AS l
+    WHERE l.id IN (
+        SELECT m.id FROM k JOIN learners AS m ON m.match_name_dob = k.name_dob
+        WHERE NOT k.strict OR m.uln IS NULL OR m.match_name_postcode = k.name_postcode
+        UNION ALL
+        SELECT m.id FROM k JOIN learners AS m ON m.match_name_postcode = k.name_postcode
+        WHERE NOT k.strict OR m.uln IS NULL
+        UNION ALL
+        SELECT m.id FROM k JOIN learners AS m ON m.match_dob_postcode = k.dob_postcode
+        WHERE NOT k.strict OR m.uln IS NULL
+    )
+    ORDER BY l.id
+    """
+).bindparams(
+    bindparam("name_dob", type_=ARRAY(String)),
+    bindparam("name_postcode", type_=ARRAY(String)),
+    bindparam("dob_postcode", type_=ARRAY(String)),
+    bindparam("strict", type_=ARRAY(Boolean)),
+)
+
+
+async def _name_candidates(conn: AsyncConnection, records: Sequence[Incoming]) -> list[_Known]:
     """Learners sharing a compared pair (see ``match_keys``) with any record of the chunk."""
-    wanted: dict[str, set[str]] = defaultdict(set)
-    for record in learners:
-        for column, value in match_keys(
-            record.family_name, record.given_name, record.date_of_birth, record.postcode
-        ).items():
-            if value is not None:
-                wanted[column].add(value)
-    if not wanted:
+    keyed = [r for r in records if r.me.pairs]
+    if not keyed:
         return []
+    if conn.dialect.name == "postgresql":
+        rows = await conn.execute(
+            _CANDIDATES,
+            {
+                "name_dob": [r.keys["match_name_dob"] for r in keyed],
+                "name_postcode": [r.keys["match_name_postcode"] for r in keyed],
+                "dob_postcode": [r.keys["match_dob_postcode"] for r in keyed],
+                "strict": [r.uln is not None for r in keyed],
+            },
+        )
+        return [_known(int(row.id), *row[1:]) for row in rows]
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for record in keyed:
+        for column, value in record.me.pairs:
+            wanted[column].add(value)
     return await _fetch(
-        conn, or_(*(_one_of(conn, _learners.c[name], values) for name, values in wanted.items()))
+        conn,
+        or_(*(_one_of(conn, _learners.c[name], values) for name, values in wanted.items())),
+        names=True,
     )
 
 

@@ -10,6 +10,7 @@ running it again resumes the same batch.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from connectors.errors import (
     PartnerNotRegisteredError,
     SubmissionForbiddenError,
 )
+from connectors.gcpace import paced_collector
 from connectors.reader import ChunkReader
 from connectors.registry import create_connector
 from connectors.report import ValidationIssue
@@ -177,31 +179,29 @@ async def load_batch(
         progress("processing", 0)
     loader: ChunkLoader | None = None
     try:
-        async with engine.begin() as conn:
-            writer = await BatchWriter.open(conn, batch_id, partner.id)
-            is_snapshot = connector.mode is LoadMode.SNAPSHOT
-            old = await writer.replaceable_batches(
-                partner.id, connector.name, header.snapshot_key, is_snapshot=is_snapshot
-            )
-            loader = ChunkLoader(
-                writer,
-                partner_id=partner.id,
-                source=connector.name,
-                as_of=_as_of(header),
-                old_batches=old,
-                directory=await PartnerDirectory.load(conn),
-            )
-            reader = ChunkReader(connector, path, chunk_size)
-            async for chunk in reader.chunks():
-                await loader.load(chunk)
-                if progress:
-                    progress("loading", loader.counts.records_read)
-            await loader.add_issues(reader.file_issues)
-            if loader.counts.records_read and not loader.counts.records_loaded:
-                raise FileRejectedError("every record in the file was rejected")
-            if is_snapshot:
-                await writer.retire_batches(old)
-            await writer.finish(loader.counts.as_dict())
+        with paced_collector():
+            async with engine.begin() as conn:
+                writer = await BatchWriter.open(conn, batch_id, partner.id)
+                is_snapshot = connector.mode is LoadMode.SNAPSHOT
+                old = await writer.replaceable_batches(
+                    partner.id, connector.name, header.snapshot_key, is_snapshot=is_snapshot
+                )
+                loader = ChunkLoader(
+                    writer,
+                    partner_id=partner.id,
+                    source=connector.name,
+                    as_of=_as_of(header),
+                    old_batches=old,
+                    directory=await PartnerDirectory.load(conn),
+                )
+                try:
+                    await _load_chunks(loader, ChunkReader(connector, path, chunk_size), progress)
+                    if is_snapshot:
+                        await writer.retire_batches(old)
+                    await writer.finish(loader.counts.as_dict())
+                except BaseException:
+                    await writer.abandon()  # no COPY may be left in flight by a rollback
+                    raise
     except BatchNotOpenError:
         return await _summary_of(engine, batch_id, already_loaded=True)
     except FileRejectedError as error:
@@ -217,6 +217,18 @@ async def load_batch(
     if progress:
         progress("loaded", summary.records_read)
     return summary
+
+
+async def _load_chunks(loader: ChunkLoader, reader: ChunkReader, progress: Progress | None) -> None:
+    """Every chunk of the file, then the file's own findings (inside the batch transaction)."""
+    async with contextlib.aclosing(reader.chunks()) as chunks:  # ends the reader on any error
+        async for chunk in chunks:
+            await loader.load(chunk)
+            if progress:
+                progress("loading", loader.counts.records_read)
+    await loader.add_issues(reader.file_issues)
+    if loader.counts.records_read and not loader.counts.records_loaded:
+        raise FileRejectedError("every record in the file was rejected")
 
 
 async def _reject(

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from connectors.ilr.learner_rules import POSTCODE_FORMAT
 from connectors.ilr.model import (
+    NONE,
     Delivery,
     DeliveryCheck,
     DeliveryRule,
@@ -71,7 +72,7 @@ def start_after_year(d: Delivery, _l: LearnerData, ctx: RuleContext) -> str | No
     if d.get("FundModel") in {"36", "37"} or d.get("ProgType") == "31":
         return None
     start = d.date("LearnStartDate")
-    return f"start {start} is after {ctx.year.end}" if start and start > ctx.year.end else None
+    return f"start {start} is after {ctx.year_end}" if start and start > ctx.year_end else None
 
 
 def start_before_birth(d: Delivery, learner: LearnerData, _c: RuleContext) -> str | None:
@@ -288,59 +289,76 @@ def _code(field: str, list_name: str, *, dated: bool = False) -> DeliveryCheck:
 # Checks across all the deliveries of one learner: run once per learner.
 
 
-def r_07(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def r_07(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """AimSeqNumber unique within the learner."""
-    for seq, count in Counter(d.seq for d in learner.deliveries).items():
-        if count > 1:
-            yield "AimSeqNumber", f"AimSeqNumber {seq} used by {count} aims"
+    seqs = [d.seq for d in learner.deliveries]
+    if len(set(seqs)) == len(seqs):
+        return NONE
+    return [
+        ("AimSeqNumber", f"AimSeqNumber {seq} used by {count} aims")
+        for seq, count in Counter(seqs).items()
+        if count > 1
+    ]
 
 
-def aim_seq_02(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def aim_seq_02(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """AimSeqNumber not above the number of aims."""
     total = len(learner.deliveries)
-    for delivery in learner.deliveries:
-        if delivery.seq.isdigit() and int(delivery.seq) > total:
-            yield "AimSeqNumber", f"AimSeqNumber {delivery.seq} but only {total} aims"
+    return [
+        ("AimSeqNumber", f"AimSeqNumber {delivery.seq} but only {total} aims")
+        for delivery in learner.deliveries
+        if delivery.seq.isdigit() and int(delivery.seq) > total
+    ]
 
 
 def _d(
-    name: str, field: str, check: DeliveryCheck, *, lookup: bool = False, current_only: bool = False
+    name: str,
+    field: str,
+    check: DeliveryCheck,
+    *,
+    lookup: bool = False,
+    current_only: bool = False,
+    needs: str | None = None,
 ) -> DeliveryRule:
-    return DeliveryRule(name, field, check, lookup=lookup, current_only=current_only)
+    return DeliveryRule(name, field, check, lookup=lookup, current_only=current_only, needs=needs)
+
+
+ACT_END, ACH, OUTCOME, PROG_TYPE = "LearnActEndDate", "AchDate", "Outcome", "ProgType"
 
 
 DELIVERY_RULES: tuple[DeliveryRule, ...] = (
-    _d("LearnPlanEndDate_02", "LearnPlanEndDate", plan_before_start),
-    _d("LearnPlanEndDate_03", "LearnPlanEndDate", plan_ten_years),
-    _d("LearnActEndDate_01", "LearnActEndDate", actual_before_start),
-    _d("LearnActEndDate_04", "LearnActEndDate", actual_after_file),
-    _d("LearnStartDate_03", "LearnStartDate", start_after_year),
-    _d("LearnStartDate_05", "LearnStartDate", start_before_birth),
-    _d("AchDate_03", "AchDate", ach_before_start),
-    _d("AchDate_04", "AchDate", ach_without_end),
-    _d("AchDate_05", "AchDate", ach_before_end),
-    _d("AchDate_07", "AchDate", ach_after_file),
-    _d("CompStatus_02", "CompStatus", continuing_with_end),
+    _d("LearnPlanEndDate_02", "LearnPlanEndDate", plan_before_start, needs="LearnPlanEndDate"),
+    _d("LearnPlanEndDate_03", "LearnPlanEndDate", plan_ten_years, needs="LearnPlanEndDate"),
+    _d("LearnActEndDate_01", "LearnActEndDate", actual_before_start, needs=ACT_END),
+    _d("LearnActEndDate_04", "LearnActEndDate", actual_after_file, needs=ACT_END),
+    _d("LearnStartDate_03", "LearnStartDate", start_after_year, needs="LearnStartDate"),
+    _d("LearnStartDate_05", "LearnStartDate", start_before_birth, needs="LearnStartDate"),
+    _d("AchDate_03", "AchDate", ach_before_start, needs=ACH),
+    _d("AchDate_04", "AchDate", ach_without_end, needs=ACH),
+    _d("AchDate_05", "AchDate", ach_before_end, needs=ACH),
+    _d("AchDate_07", "AchDate", ach_after_file, needs=ACH),
+    _d("CompStatus_02", "CompStatus", continuing_with_end, needs=ACT_END),
     _d("CompStatus_03", "CompStatus", ended_without_end),
     _d("CompStatus_04", "CompStatus", no_outcome_not_continuing),
-    _d("CompStatus_05", "CompStatus", continuing_with_outcome),
-    _d("CompStatus_06", "CompStatus", withdrawn_achieved),
-    _d("Outcome_04", "Outcome", ach_not_achieved),
-    _d("Outcome_05", "Outcome", achieved_without_end),
-    _d("Outcome_09", "Outcome", unknown_outcome_not_completed),
-    _d("Outcome_10", "Outcome", no_achievement_continuing),
-    _d("Outcome_11", "Outcome", outcome_without_end),
-    _d("Outcome_12", "Outcome", end_without_outcome, current_only=True),
+    _d("CompStatus_05", "CompStatus", continuing_with_outcome, needs=OUTCOME),
+    _d("CompStatus_06", "CompStatus", withdrawn_achieved, needs=OUTCOME),
+    _d("Outcome_04", "Outcome", ach_not_achieved, needs=ACH),
+    _d("Outcome_05", "Outcome", achieved_without_end, needs=OUTCOME),
+    _d("Outcome_09", "Outcome", unknown_outcome_not_completed, needs=OUTCOME),
+    _d("Outcome_10", "Outcome", no_achievement_continuing, needs=OUTCOME),
+    _d("Outcome_11", "Outcome", outcome_without_end, needs=OUTCOME),
+    _d("Outcome_12", "Outcome", end_without_outcome, current_only=True, needs=ACT_END),
     _d("WithdrawReason_03", "WithdrawReason", withdrawn_without_reason),
-    _d("WithdrawReason_04", "WithdrawReason", reason_not_withdrawn),
+    _d("WithdrawReason_04", "WithdrawReason", reason_not_withdrawn, needs="WithdrawReason"),
     _d("AimType_05", "AimType", core_aim_not_16_19),
     _d("ProgType_01", "ProgType", programme_without_type),
-    _d("ProgType_02", "ProgType", standalone_with_type),
+    _d("ProgType_02", "ProgType", standalone_with_type, needs=PROG_TYPE),
     _d(
         "ProgType_21",
         "FundModel",
         _pairing("ProgType", "32", "FundModel", {"37"}),
         current_only=True,
+        needs=PROG_TYPE,
     ),
     _d(
         "FundModel_16",
@@ -353,6 +371,7 @@ DELIVERY_RULES: tuple[DeliveryRule, ...] = (
         "FundModel",
         _pairing("ProgType", "31", "FundModel", {"25"}),
         current_only=True,
+        needs=PROG_TYPE,
     ),
     _d("FundModel_17", "FundModel", _start_window("35", before=False), current_only=True),
     _d("FundModel_19", "FundModel", _start_window("38", before=True), current_only=True),
@@ -360,15 +379,22 @@ DELIVERY_RULES: tuple[DeliveryRule, ...] = (
     _d("DelLocPostCode_11", "DelLocPostCode", del_loc_postcode),
     _d("FundModel_01", "FundModel", _code("FundModel", "FundModel"), lookup=True),
     _d("CompStatus_01", "CompStatus", _code("CompStatus", "CompStatus"), lookup=True),
-    _d("Outcome_01", "Outcome", _code("Outcome", "Outcome"), lookup=True),
+    _d("Outcome_01", "Outcome", _code("Outcome", "Outcome"), lookup=True, needs=OUTCOME),
     _d("AimType_01", "AimType", _code("AimType", "AimType"), lookup=True),
     _d(
         "WithdrawReason_02",
         "WithdrawReason",
         _code("WithdrawReason", "WithdrawReason"),
         lookup=True,
+        needs="WithdrawReason",
     ),
-    _d("ProgType_03", "ProgType", _code("ProgType", "ProgType", dated=True), lookup=True),
+    _d(
+        "ProgType_03",
+        "ProgType",
+        _code("ProgType", "ProgType", dated=True),
+        lookup=True,
+        needs=PROG_TYPE,
+    ),
 )
 
 DELIVERY_SET_RULES: tuple[Rule, ...] = (Rule("R_07", r_07), Rule("AimSeqNumber_02", aim_seq_02))

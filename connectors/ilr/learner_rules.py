@@ -1,7 +1,8 @@
 """ESFA rules on the Learner entity and across learners in the file (no reference data needed).
 
-Each check yields ``(field, detail)`` for every breach; ``rules.py`` turns them into issues
-with ESFA's rule name, message and severity.
+Each check returns ``(field, detail)`` for every breach (an empty tuple, nearly always);
+``rules.py`` turns them into issues with ESFA's rule name, message and severity. They return
+sequences rather than yield: a generator per rule per learner costs more than most checks.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Sequence
 
-from connectors.ilr.model import Finding, LearnerData, Rule, RuleContext, age_on
+from connectors.ilr.model import NONE, Finding, LearnerData, Rule, RuleContext, age_on
 from hub.identifiers import TEMPORARY_ULN, is_valid_uln
 
 # Postcode_15 / PostcodePrior_02 / DelLocPostCode_11: outward 1-2 letters + (1-2 digits | digit
@@ -24,182 +25,210 @@ def _fund_models(learner: LearnerData) -> set[str]:
     return {d.get("FundModel") or "" for d in learner.deliveries}
 
 
-def uln_04(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def uln_04(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """ULN check digit (DD01)."""
     uln = learner.get("ULN")
     if uln and not is_valid_uln(uln):
-        yield "ULN", f"ULN {uln} fails the check-digit calculation"
+        return (("ULN", f"ULN {uln} fails the check-digit calculation"),)
+    return NONE
 
 
-def uln_02(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def uln_02(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """Temporary ULN on community learning, tailored learning or non-funded aims."""
     if learner.get("ULN") != TEMPORARY_ULN:
-        return
+        return NONE
     for delivery in learner.deliveries:
         if delivery.get("FundModel") in {"99", "10", "11"} and not delivery.has_fam("SOF", "1"):
-            yield "ULN", f"temporary ULN with FundModel {delivery.get('FundModel')}"
-            return
+            return (("ULN", f"temporary ULN with FundModel {delivery.get('FundModel')}"),)
+    return NONE
 
 
-def uln_03(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def uln_03(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """Temporary ULN in a file prepared before 1 January of the teaching year."""
     if learner.get("ULN") != TEMPORARY_ULN:
-        return
-    if ctx.file_preparation_date >= dt.date(ctx.year.end.year, 1, 1):
-        return
+        return NONE
+    if ctx.file_preparation_date >= dt.date(ctx.year_end.year, 1, 1):
+        return NONE
     if any(d.has_fam("ACT", "1") for d in learner.deliveries):
-        return
-    yield "ULN", f"temporary ULN in a file prepared on {ctx.file_preparation_date}"
+        return NONE
+    return (("ULN", f"temporary ULN in a file prepared on {ctx.file_preparation_date}"),)
 
 
-def r_06(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def r_06(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """LearnRefNumber unique in the file (every occurrence is flagged)."""
     count = ctx.learn_refs[learner.learn_ref]
     if count > 1:
-        yield "LearnRefNumber", f"LearnRefNumber '{learner.learn_ref}' occurs {count} times"
+        return (("LearnRefNumber", f"LearnRefNumber '{learner.learn_ref}' occurs {count} times"),)
+    return NONE
 
 
-def r_59(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def r_59(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """ULN unique in the file except the temporary ULN (every occurrence is flagged)."""
     uln = learner.get("ULN") or ""
     count = ctx.ulns[uln]
     if uln != TEMPORARY_ULN and count > 1:
-        yield "ULN", f"ULN {uln} is used by {count} learners in this file"
+        return (("ULN", f"ULN {uln} is used by {count} learners in this file"),)
+    return NONE
 
 
-def dob_04(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def dob_04(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """Learner 115 or over at the start of the teaching year."""
     birth = learner.date("DateOfBirth")
-    if birth is not None and age_on(birth, ctx.year.start) >= 115:
-        yield "DateOfBirth", f"DateOfBirth {birth} is 115 or more years before {ctx.year.start}"
+    if birth is not None and age_on(birth, ctx.year_start) >= 115:
+        detail = f"DateOfBirth {birth} is 115 or more years before {ctx.year_start}"
+        return (("DateOfBirth", detail),)
+    return NONE
 
 
-def dob_27(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def dob_27(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """DateOfBirth on or after the start of the teaching year."""
     birth = learner.date("DateOfBirth")
-    if birth is not None and birth >= ctx.year.start:
-        yield "DateOfBirth", f"DateOfBirth {birth} is on or after {ctx.year.start}"
+    if birth is not None and birth >= ctx.year_start:
+        return (("DateOfBirth", f"DateOfBirth {birth} is on or after {ctx.year_start}"),)
+    return NONE
 
 
-def dob_01(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def dob_01(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """DateOfBirth required for funded provision (OLASS aims excluded)."""
     if learner.get("DateOfBirth"):
-        return
+        return NONE
     for delivery in learner.deliveries:
         if delivery.get("FundModel") in FUNDED and not delivery.has_fam("LDM", "034"):
-            yield (
-                "DateOfBirth",
-                f"missing for aim {delivery.seq} (FundModel {delivery.get('FundModel')})",
-            )
-            return
+            detail = f"missing for aim {delivery.seq} (FundModel {delivery.get('FundModel')})"
+            return (("DateOfBirth", detail),)
+    return NONE
 
 
-def dob_02(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def dob_02(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """DateOfBirth should be returned for community, tailored and non-funded learning."""
     if not learner.get("DateOfBirth") and _fund_models(learner) & {"10", "99", "11"}:
-        yield "DateOfBirth", "missing"
+        return (("DateOfBirth", "missing"),)
+    return NONE
 
 
-def dob_24(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def dob_24(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """A real ULN needs a DateOfBirth."""
     uln = learner.get("ULN")
     if uln and uln != TEMPORARY_ULN and not learner.get("DateOfBirth"):
-        yield "DateOfBirth", f"missing although ULN {uln} is returned"
+        return (("DateOfBirth", f"missing although ULN {uln} is returned"),)
+    return NONE
 
 
-def dob_05(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def dob_05(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """Under 4 at the start of a community-learning or non-funded aim."""
     birth = learner.date("DateOfBirth")
-    for delivery in learner.deliveries:
-        start = delivery.date("LearnStartDate")
-        if (
-            birth
-            and start
-            and delivery.get("FundModel") in {"10", "99"}
-            and age_on(birth, start) < 4
-        ):
-            yield "DateOfBirth", f"under 4 at the start of aim {delivery.seq}"
+    if not birth:
+        return NONE
+    return [
+        ("DateOfBirth", f"under 4 at the start of aim {delivery.seq}")
+        for delivery in learner.deliveries
+        if (start := delivery.date("LearnStartDate"))
+        and delivery.get("FundModel") in {"10", "99"}
+        and age_on(birth, start) < 4
+    ]
 
 
-def dob_06(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def dob_06(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """Under 13 on 31 August for 16-19 funded aims."""
     birth = learner.date("DateOfBirth")
     if birth and _fund_models(learner) & {"25", "82"} and age_on(birth, ctx.august_31) < 13:
-        yield "DateOfBirth", f"under 13 on {ctx.august_31}"
+        return (("DateOfBirth", f"under 13 on {ctx.august_31}"),)
+    return NONE
 
 
-def r_45(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def r_45(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """No repeated LLDD category."""
-    for category, count in Counter(cat for cat, _ in learner.lldd).items():
-        if count > 1:
-            yield "LLDDCat", f"LLDDCat {category} returned {count} times"
+    if len(learner.lldd) < 2:
+        return NONE
+    return [
+        ("LLDDCat", f"LLDDCat {category} returned {count} times")
+        for category, count in Counter(cat for cat, _ in learner.lldd).items()
+        if count > 1
+    ]
 
 
-def r_51(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def r_51(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """No repeated LearnerFAM type and code."""
-    for (fam_type, code), count in Counter(learner.fams).items():
-        if count > 1:
-            yield "LearnFAMType", f"LearnerFAM {fam_type} {code} returned {count} times"
+    if len(learner.fams) < 2:
+        return NONE
+    return [
+        ("LearnFAMType", f"LearnerFAM {fam_type} {code} returned {count} times")
+        for (fam_type, code), count in Counter(learner.fams).items()
+        if count > 1
+    ]
 
 
-def primary_lldd_03(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def primary_lldd_03(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """At most one primary LLDD record."""
     if sum(1 for _, primary in learner.lldd if primary == "1") > 1:
-        yield "PrimaryLLDD", "more than one LLDD record is marked primary"
+        return (("PrimaryLLDD", "more than one LLDD record is marked primary"),)
+    return NONE
 
 
-def primary_lldd_04(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def primary_lldd_04(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """A single LLDD record must be marked primary."""
     if len(learner.lldd) == 1 and not learner.lldd[0][1]:
-        yield "PrimaryLLDD", "the only LLDD record has no PrimaryLLDD"
+        return (("PrimaryLLDD", "the only LLDD record has no PrimaryLLDD"),)
+    return NONE
 
 
-def lldd_health_prob_04(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def lldd_health_prob_04(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """No LLDD records when the learner reports no difficulty (LLDDHealthProb 2)."""
     if learner.get("LLDDHealthProb") == "2" and learner.lldd:
-        yield "LLDDHealthProb", "LLDDHealthProb is 2 but LLDD records are returned"
+        return (("LLDDHealthProb", "LLDDHealthProb is 2 but LLDD records are returned"),)
+    return NONE
 
 
 def _postcode(field: str):  # type: ignore[no-untyped-def]
-    def check(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+    def check(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
         value = learner.get(field)
         if value and POSTCODE_FORMAT.fullmatch(value) is None:
-            yield field, f"{field} '{value}' is not in the postcode format"
+            return ((field, f"{field} '{value}' is not in the postcode format"),)
+        return NONE
 
     check.__doc__ = f"{field} in the valid postcode format."
     return check
 
 
 def _lookup(field: str, list_name: str):  # type: ignore[no-untyped-def]
-    def check(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+    def check(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
         value = learner.get(field)
         if value and ctx.codes.has_list(list_name) and not ctx.codes.is_known(list_name, value):
-            yield field, f"{field} '{value}' is not in the {ctx.year.code_list} code list"
+            return ((field, f"{field} '{value}' is not in the {ctx.year.code_list} code list"),)
+        return NONE
 
     check.__doc__ = f"{field} is a known {list_name} code."
     return check
 
 
-def lldd_cat_01(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def lldd_cat_01(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """Every LLDDCat is a known code."""
-    for category, _ in learner.lldd:
-        if not ctx.codes.is_known("LLDDCat", category):
-            yield "LLDDCat", f"LLDDCat '{category}' is not in the {ctx.year.code_list} code list"
+    return [
+        ("LLDDCat", f"LLDDCat '{category}' is not in the {ctx.year.code_list} code list")
+        for category, _ in learner.lldd
+        if not ctx.codes.is_known("LLDDCat", category)
+    ]
 
 
-def learn_fam_type_01(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def learn_fam_type_01(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """Every LearnerFAM code is known for its type."""
+    found: list[Finding] = []
     for fam_type, code in learner.fams:
         list_name = f"LearnFAMType:{fam_type}"
         if ctx.codes.has_list(list_name) and not ctx.codes.is_known(list_name, code):
-            yield "LearnFAMCode", f"LearnerFAM {fam_type} code '{code}' is not in the code list"
+            found.append(
+                ("LearnFAMCode", f"LearnerFAM {fam_type} code '{code}' is not in the code list")
+            )
+    return found
 
 
-def emp_stat_05(learner: LearnerData, ctx: RuleContext) -> Iterator[Finding]:
+def emp_stat_05(learner: LearnerData, ctx: RuleContext) -> Sequence[Finding]:
     """Every EmpStat is a known code."""
-    for status, _ in learner.employment:
-        if not ctx.codes.is_known("EmpStat", status):
-            yield "EmpStat", f"EmpStat '{status}' is not in the {ctx.year.code_list} code list"
+    return [
+        ("EmpStat", f"EmpStat '{status}' is not in the {ctx.year.code_list} code list")
+        for status, _ in learner.employment
+        if not ctx.codes.is_known("EmpStat", status)
+    ]
 
 
 LEARNER_RULES: tuple[Rule, ...] = (

@@ -7,6 +7,8 @@ D&P exists) comes from ``IlrYear``.
 
 from __future__ import annotations
 
+from functools import cache
+
 from lxml import etree
 
 from connectors.ilr.model import LearnerData, parse_date
@@ -23,14 +25,16 @@ def learner_records(learner: LearnerData, year: IlrYear, ukprn: str) -> list[Rec
     """One LearnerIn plus one ParticipationIn per LearningDelivery."""
     ref = learner.learn_ref
     records: list[Record] = [_learner(learner)]
+    academic_year, code_list = _labels(year)
     for delivery in learner.deliveries:
+        aim = delivery.get("LearnAimRef")
         records.append(
             ParticipationIn(
                 learner_ref=ref,
                 source_ref=f"{ref}/{delivery.seq}",
-                provision_title=delivery.get("LearnAimRef") or "",
-                learn_aim_ref=delivery.get("LearnAimRef"),
-                academic_year=year.academic_year,
+                provision_title=aim or "",
+                learn_aim_ref=aim,
+                academic_year=academic_year,
                 delivering_partner_ref=ukprn,
                 # The provider that returns the ILR holds the learner: it is their home too.
                 home_partner_ref=ukprn,
@@ -40,10 +44,17 @@ def learner_records(learner: LearnerData, year: IlrYear, ukprn: str) -> list[Rec
                 completion_status=delivery.get("CompStatus"),
                 outcome=delivery.get("Outcome"),
                 withdrawal_reason=delivery.get("WithdrawReason"),
-                code_list=year.code_list,
+                code_list=code_list,
             )
         )
     return records
+
+
+@cache
+def _labels(year: IlrYear) -> tuple[str, str]:
+    """The year's academic-year and code-list labels as one string object each per process,
+    which the many records repeating them share (and the pipe then carries once a chunk)."""
+    return year.academic_year, year.code_list
 
 
 def _learner(learner: LearnerData) -> LearnerIn:
@@ -91,7 +102,7 @@ def destination_records(element: etree._Element, year: IlrYear) -> list[Activity
                     category=out_type,
                     start_date=parse_date(values.get("OutStartDate")),
                     review_date=parse_date(values.get("OutCollDate")),
-                    code_list=year.code_list,
+                    code_list=_labels(year)[1],
                 )
             )
     return activities

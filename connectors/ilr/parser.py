@@ -73,6 +73,7 @@ class IlrConnector:
             rules=RuleRunner(header.year, self._overrides),
         )
         number = 0
+        has_destinations = header.year.has_destinations
         ns = header.year.namespace
         tags = [f"{{{ns}}}{LEARNER}", f"{{{ns}}}{DESTINATION}"]
         for _event, element in iter_events(path, events=("end",), tags=tags):
@@ -82,7 +83,7 @@ class IlrConnector:
             number += 1
             if local_name(element) == LEARNER:
                 record = _learner(element, number, state)
-                if not record.is_rejected:
+                if has_destinations and not record.is_rejected:  # only D&P checks need it
                     state.loaded.add(record.source_ref)
             else:
                 record = _destination(element, number, state)
@@ -140,5 +141,9 @@ def _destination(element: etree._Element, number: int, state: _FileState) -> Par
 
 def _source_ref(element: etree._Element, found: FileScan, number: int) -> str:
     """The record's LearnRefNumber, or a placeholder naming its position when it has none."""
-    ref = (element.findtext(f"{{{found.header.year.namespace}}}LearnRefNumber") or "").strip()
+    tag = f"{{{found.header.year.namespace}}}LearnRefNumber"
+    first = element[0] if len(element) else None
+    # The XSD puts it first: look there before searching.
+    text = first.text if first is not None and first.tag == tag else element.findtext(tag)
+    ref = (text or "").strip()
     return ref or f"(no LearnRefNumber, record {number})"

@@ -102,20 +102,22 @@ def scan(path: Path) -> FileScan:
     parts: dict[str, etree._Element] = {}
     result: FileScan | None = None
     wanted = _tags(year, (*HEADER_PARTS, LEARNER, DESTINATION))
+    learner_tag, ref_tag, uln_tag = f"{{{ns}}}{LEARNER}", f"{{{ns}}}LearnRefNumber", f"{{{ns}}}ULN"
     for _event, element in iter_events(path, events=("end",), tags=wanted):
-        name = local_name(element)
         parent = element.getparent()
         if parent is None or parent.getparent() is not None:
             continue  # e.g. a SourceFile's own Header-like children: only Message's children count
-        if name in HEADER_PARTS:
-            parts[name] = element
-            continue
+        if element.tag != learner_tag:
+            name = local_name(element)
+            if name in HEADER_PARTS:
+                parts[name] = element
+                continue
         if result is None:
             result = _start(path, year, parent, parts, element)
-        if name == LEARNER:
+        if element.tag == learner_tag:
             result.learners += 1
-            result.learn_refs[(element.findtext(f"{{{ns}}}LearnRefNumber") or "").strip()] += 1
-            uln = (element.findtext(f"{{{ns}}}ULN") or "").strip()
+            result.learn_refs[_child_text(element, 0, ref_tag)] += 1
+            uln = _child_text(element, 1, uln_tag)
             if uln:
                 result.ulns[uln] += 1
         element.clear()
@@ -128,6 +130,14 @@ def scan(path: Path) -> FileScan:
             f"{path.name}: the file holds no Learner records (ESFA rule Entity_1)"
         )
     return result
+
+
+def _child_text(element: etree._Element, position: int, tag: str) -> str:
+    """The stripped text of ``element``'s first ``tag`` child, looking first where the XSD puts it
+    (a hundred thousand learners: a search per identifier adds up)."""
+    child = element[position] if len(element) > position else None
+    text = child.text if child is not None and child.tag == tag else element.findtext(tag)
+    return (text or "").strip()
 
 
 def _start(

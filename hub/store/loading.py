@@ -4,7 +4,10 @@
 visible to anyone else until that transaction commits, and a crash (or ``SIGKILL``) rolls all
 of it back. Row ids are allocated up front (a sequence on PostgreSQL, ``max(id)`` under the
 write lock on SQLite) so the caller can link rows without a round trip per row, and bulk rows
-go in with ``COPY`` on PostgreSQL and ``executemany`` on SQLite.
+go in with ``COPY`` on PostgreSQL and ``executemany`` on SQLite. A COPY may be *deferred*: sent,
+and left for the server to work through while the caller prepares its next rows; every other
+statement of the writer waits for it first (``settle``), so the statements still run one after
+another, in order, in the one transaction.
 
 Replacement is by source key: loading a partner's record for ``local_ref`` supersedes that
 partner's earlier record of the same ``local_ref`` in the replaceable batches (the earlier
@@ -14,8 +17,11 @@ the record to its new row; attendance reported by others follows the participati
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -78,6 +84,8 @@ class BatchWriter:
         self.batch_id = batch_id
         self.is_postgres = conn.dialect.name == "postgresql"
         self._next_id: dict[str, int] = {}
+        self._pending: asyncio.Future[Any] | None = None  # a deferred COPY in flight
+        self._sequences: dict[str, int] = {}  # PostgreSQL: table -> its id sequence's oid
 
     @classmethod
     async def open(cls, conn: AsyncConnection, batch_id: int, partner_id: int) -> BatchWriter:
@@ -114,17 +122,48 @@ class BatchWriter:
             return column.in_(select(func.unnest(bindparam(None, list(values), type_=ARRAY(item)))))
         return column.in_(list(values))
 
+    async def settle(self) -> None:
+        """Wait for a deferred COPY (raising its error, if any) before the next statement.
+
+        Whoever runs a statement on ``conn`` outside this writer must call this first.
+        """
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            await pending
+
+    async def abandon(self) -> None:
+        """On the way out of a failed load: let a deferred COPY end, whatever its outcome.
+
+        The transaction is about to roll back, which the driver refuses mid-COPY.
+        """
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            with contextlib.suppress(Exception):
+                await pending
+
     async def allocate_ids(self, table: Table, count: int) -> list[int]:
         """Reserve ``count`` primary keys for rows of ``table`` this batch will insert."""
         if count == 0:
             return []
+        await self.settle()
         if self.is_postgres:
-            sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
-            rows = await self.conn.execute(
-                text(f"SELECT nextval({sequence}) FROM generate_series(1, :n)"),  # noqa: S608
+            sequence = self._sequences.get(table.name)
+            if sequence is None:
+                found = await self.conn.scalar(
+                    text("SELECT CAST(CAST(pg_get_serial_sequence(:t, 'id') AS regclass) AS oid)"),
+                    {"t": table.name},
+                )
+                sequence = self._sequences[table.name] = int(found)
+            # The sequence as a constant (not looked up per id), and one row holding an array:
+            # thousands of ids cost one value to decode, not a row each.
+            ids = await self.conn.scalar(
+                text(
+                    f"SELECT array_agg(nextval(CAST({sequence} AS oid))) "  # noqa: S608 - an int
+                    "FROM generate_series(1, :n)"
+                ),
                 {"n": count},
             )
-            return [int(row[0]) for row in rows]
+            return list(ids)
         # SQLite: the claim in ``open`` holds the write lock, so max(id) cannot move under us.
         start = self._next_id.get(table.name)
         if start is None:
@@ -133,21 +172,38 @@ class BatchWriter:
         self._next_id[table.name] = start + count
         return list(range(start, start + count))
 
-    async def insert_rows(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-        """Bulk-insert complete rows (every column present in every row)."""
+    async def insert_rows(
+        self, table: Table, rows: Sequence[dict[str, Any]], *, defer: bool = False
+    ) -> None:
+        """Bulk-insert complete rows (every column present in every row).
+
+        ``defer``: on PostgreSQL, send the COPY and return before the server has worked through
+        it (see the module docstring); its errors surface at the writer's next statement.
+        """
         if not rows:
             return
+        await self.settle()
         if self.is_postgres:
             columns = list(rows[0])
+            values = itemgetter(*columns)  # a tuple per row, in C (one column: wrap the value)
+            records: list[tuple[Any, ...]] = (
+                [values(row) for row in rows] if len(columns) > 1 else [(values(r),) for r in rows]
+            )
             # COPY takes JSON columns as text; every other value is already its column's type.
-            as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
-            records = [
-                tuple(json.dumps(row[c]) if c in as_json else row[c] for c in columns)
-                for row in rows
-            ]
+            as_json = [n for n, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
+            if as_json:
+                records = [
+                    tuple(json.dumps(v) if n in as_json else v for n, v in enumerate(record))
+                    for record in records
+                ]
             raw = await self.conn.get_raw_connection()
             driver: Any = raw.driver_connection
-            await driver.copy_records_to_table(table.name, records=records, columns=columns)
+            copy = driver.copy_records_to_table(table.name, records=records, columns=columns)
+            if defer:
+                self._pending = asyncio.ensure_future(copy)
+                await asyncio.sleep(0)  # the driver sends every row now, then awaits the server
+                return
+            await copy
             return
         await self.conn.execute(insert(table), list(rows))
 
@@ -178,6 +234,7 @@ class BatchWriter:
         self, partner_id: int, connector: str, snapshot_key: str | None, *, is_snapshot: bool
     ) -> list[int]:
         """Loaded batches this one supersedes record by record (see the module docstring)."""
+        await self.settle()
         statement = select(_batches.c.id).where(
             _batches.c.partner_id == partner_id,
             _batches.c.connector == connector,
@@ -198,6 +255,7 @@ class BatchWriter:
         """Supersede earlier records of the local refs in ``new_ids`` (already inserted)."""
         if not old_batches or not new_ids:
             return
+        await self.settle()
         old = (
             await self.conn.execute(
                 select(_records.c.id, _records.c.local_ref, _records.c.learner_id).where(
@@ -288,6 +346,7 @@ class BatchWriter:
 
     async def retire_batches(self, old_batches: Sequence[int]) -> None:
         """End of a snapshot load: drop what the old batches still hold and mark them superseded."""
+        await self.settle()
         if not old_batches:
             return
         olds = list(old_batches)
@@ -311,6 +370,7 @@ class BatchWriter:
 
     async def finish(self, counts: dict[str, int]) -> None:
         """Mark the batch loaded with its counts; commits with the data, never before it."""
+        await self.settle()
         await self.conn.execute(
             update(_batches)
             .where(and_(_batches.c.id == self.batch_id, _batches.c.status == PROCESSING))
@@ -319,11 +379,19 @@ class BatchWriter:
 
 
 async def refresh_statistics(engine: AsyncEngine) -> None:
-    """After a load commits, let PostgreSQL's planner see the tables' new sizes (reads need it)."""
+    """After a load commits, let PostgreSQL's planner see the tables' new sizes (reads need it).
+
+    One connection per table, at once: each ANALYZE is a server process of its own, so they
+    share the cores instead of queueing behind one another.
+    """
     if engine.dialect.name != "postgresql":
         return
-    async with engine.begin() as conn:
-        await conn.execute(text(f"ANALYZE {', '.join(_ANALYZED)}"))
+
+    async def analyze(table: str) -> None:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"ANALYZE {table}"))
+
+    await asyncio.gather(*(analyze(table) for table in _ANALYZED))
 
 
 def _cut(value: object, size: int) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from connectors.errors import PartnerNotRegisteredError, SubmissionForbiddenErro
 from connectors.pipeline import ingest_file
 from connectors.records import ActivityIn, ParsedRecord
 from connectors.report import ValidationIssue
+from connectors.xmlsource import XmlNotWellFormedError
 from hub.principal import Principal
 from hub.store.models import (
     Activity,
@@ -329,3 +331,64 @@ async def test_chunks_see_learners_created_by_earlier_chunks(
     assert summary.learners_matched == 4
     assert await count(engine, Learner) == 3
     assert await count(engine, MatchReview) == 0
+
+
+class _BreaksAfter(ListConnector):
+    """Yields its records, then finds the file broken (as a truncated XML file is, at its end)."""
+
+    def read(self, path: Path) -> Iterator[ParsedRecord]:
+        yield from self.records
+        raise XmlNotWellFormedError(f"{path.name}: XML is not well formed (truncated)")
+
+
+async def test_a_file_that_breaks_after_chunks_were_written_leaves_nothing_of_them(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """Earlier chunks (their last COPY possibly still in flight) roll back with the file."""
+    partner = await add_partner(engine)
+    records = [learner(f"B{n}", uln=valid_uln(n), courses=["60000001"]) for n in range(9)]
+    summary = await ingest_file(
+        engine,
+        "ilr",
+        source_file(tmp_path, "breaks"),
+        partner_id=partner,
+        connector=_BreaksAfter(numbered(records), header=FileHeader(snapshot_key="ilr:2025-26")),
+        chunk_size=4,
+    )
+    assert summary.is_rejected
+    assert "truncated" in (summary.error or "")
+    for model in (Learner, LearnerRecord, Participation, Provision):
+        assert await count(engine, model) == 0
+    async with engine.connect() as conn:  # the connection went back to the pool in good order
+        assert await conn.scalar(select(IngestBatch.status)) == "rejected"
+
+
+class _InterruptedError(Exception):
+    """What a progress display raises when the user interrupts it."""
+
+
+async def test_an_interrupted_load_rolls_back_even_with_a_copy_in_flight(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """The progress callback runs right after a chunk's last COPY was sent: failing there must
+    still roll everything back (the driver refuses a rollback in the middle of a COPY)."""
+    partner = await add_partner(engine)
+    courses = ["60000001", "60000002"]
+    records = [learner(f"I{n}", uln=valid_uln(n), courses=courses) for n in range(400)]
+
+    def progress(stage: str, records_read: int) -> None:
+        if stage == "loading":
+            raise _InterruptedError
+
+    with pytest.raises(_InterruptedError):
+        await ingest_file(
+            engine,
+            "ilr",
+            source_file(tmp_path, "interrupted"),
+            partner_id=partner,
+            connector=_ilr(records),
+            progress=progress,
+            chunk_size=1600,
+        )
+    for model in (Learner, LearnerRecord, Participation):
+        assert await count(engine, model) == 0
