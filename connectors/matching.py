@@ -30,7 +30,18 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, String, bindparam, func, or_, select, text, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -477,10 +488,15 @@ def _duplicate_uln(record: LearnerIn, first_ref: str) -> ValidationIssue:
 
 
 async def _fetch(conn: AsyncConnection, condition: object, *, names: bool) -> list[_Known]:
-    """Learners meeting ``condition``; ``names`` normalises their name keys (for the index)."""
+    """Learners meeting ``condition``; ``names`` normalises their name keys (for the index).
+
+    A learner merged into another answers as the one it was merged into, so an identifier it
+    kept still links new records to the person, never to the hidden merged-away row.
+    """
     c = _learners.c
+    person = func.coalesce(c.merged_into_id, c.id).label("id")
     rows = await conn.execute(
-        select(c.id, c.uln, c.upn, c.family_name, c.given_name, c.date_of_birth, c.postcode)
+        select(person, c.uln, c.upn, c.family_name, c.given_name, c.date_of_birth, c.postcode)
         .where(condition)  # type: ignore[arg-type]
         .order_by(c.id)
     )
@@ -502,7 +518,7 @@ _CANDIDATES = text(
     )
     SELECT l.id, l.uln, l.upn, l.family_name, l.given_name, l.date_of_birth, l.postcode
     FROM learners AS l
-    WHERE l.id IN (
+    WHERE l.merged_into_id IS NULL AND l.id IN (
         SELECT m.id FROM k JOIN learners AS m ON m.match_name_dob = k.name_dob
         WHERE NOT k.strict OR m.uln IS NULL OR m.match_name_postcode = k.name_postcode
         UNION ALL
@@ -544,7 +560,10 @@ async def _name_candidates(conn: AsyncConnection, records: Sequence[Incoming]) -
             wanted[column].add(value)
     return await _fetch(
         conn,
-        or_(*(_one_of(conn, _learners.c[name], values) for name, values in wanted.items())),
+        and_(
+            _learners.c.merged_into_id.is_(None),
+            or_(*(_one_of(conn, _learners.c[name], values) for name, values in wanted.items())),
+        ),
         names=True,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,6 +199,7 @@ def compile_page(
     with_total: bool,
     offset: int = 0,
     extra_columns: Callable[[FromClause], list[Label[Any]]] | None = None,
+    total_of_all: bool = True,
 ) -> PageQuery:
     """One statement for a page of ``typename`` rows (one JSON column per node selection).
 
@@ -205,7 +207,8 @@ def compile_page(
     ``with_total`` the filtered count comes from the same statement (a one-row count joined to
     the page, so it arrives even when the page is empty). The limit, cursor and offset are
     bound parameters (``page_parameters``), so the statement serves every page; whether there
-    is a cursor or an offset at all shapes it.
+    is a cursor or an offset at all shapes it. ``total_of_all`` (no filter narrows the count)
+    builds the count's scope for whole sets (``policies.sql.for_whole_sets``).
     """
     spec = CATALOGUE[typename]
     page_table = compiler.alias(spec)
@@ -228,7 +231,7 @@ def compile_page(
     if not with_total:
         return PageQuery(page, tuple(node_columns), False, tuple(compiler.withheld))
     count_table = compiler.alias(spec)
-    with for_whole_sets():
+    with for_whole_sets() if total_of_all else nullcontext():
         count_conditions = [compiler.rows(spec, count_table), *filter_builder(count_table)]
     total = select(func.count().label("total")).select_from(count_table).where(*count_conditions)
     total_sub = total.subquery("total_q")

@@ -8,6 +8,7 @@ transaction, with the learner ids the same statement returned.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -217,6 +218,7 @@ class ReadSession:
             with_total=with_total,
             offset=offset,
             extra_columns=audit_column,
+            total_of_all=not filters,
         )
         entity_types, field_categories = _disclosure_shape([n for _, n in nodes], spec)
         prepared = Prepared(
@@ -395,7 +397,9 @@ class ReadSession:
                 )
             suppress_below = scope.min_cell_size
             scope = scope.for_aggregates()
-        with for_whole_sets():
+        # Every visible learner counted: hash each relationship once. A filter (say NEET only)
+        # narrows the rows first, and then per-row probes are cheaper than whole-set hashes.
+        with for_whole_sets() if not filters else nullcontext():
             query = compile_counts(
                 scope, dimensions, filters, backend=self.engine.dialect.name, today=self.today
             )

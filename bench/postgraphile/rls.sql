@@ -141,6 +141,6 @@ FROM learners AS l LEFT OUTER JOIN activities AS a ON a.learner_id = l.id AND a.
 FROM activities AS a2 
 WHERE a2.learner_id = a.learner_id ORDER BY a2.start_date DESC, a2.id DESC 
  LIMIT 1) 
-WHERE a.category = 'neet' GROUP BY l.la_of_residence, (2026 - CAST(EXTRACT(year FROM l.date_of_birth) AS INTEGER)) - CASE WHEN (CAST(EXTRACT(month FROM l.date_of_birth) AS INTEGER) >= 9) THEN 1 ELSE 0 END, a.category ORDER BY l.la_of_residence, (2026 - CAST(EXTRACT(year FROM l.date_of_birth) AS INTEGER)) - CASE WHEN (CAST(EXTRACT(month FROM l.date_of_birth) AS INTEGER) >= 9) THEN 1 ELSE 0 END, a.category
+WHERE l.merged_into_id IS NULL AND a.category = 'neet' GROUP BY l.la_of_residence, (2026 - CAST(EXTRACT(year FROM l.date_of_birth) AS INTEGER)) - CASE WHEN (CAST(EXTRACT(month FROM l.date_of_birth) AS INTEGER) >= 9) THEN 1 ELSE 0 END, a.category ORDER BY l.la_of_residence, (2026 - CAST(EXTRACT(year FROM l.date_of_birth) AS INTEGER)) - CASE WHEN (CAST(EXTRACT(month FROM l.date_of_birth) AS INTEGER) >= 9) THEN 1 ELSE 0 END, a.category
 $body$;
 GRANT EXECUTE ON FUNCTION public.bench_neet_counts() TO bench_graphile_reader;

@@ -281,6 +281,32 @@ async def test_accepted_review_merges_and_survives_snapshot_replacement(
     assert statuses == ["accepted"]  # the decided review followed the record to its new row
 
 
+async def test_a_merged_away_learner_is_never_a_candidate_again(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """The merged-away row keeps its own name keys (for unmerge); a later record with exactly
+    those keys must not link to it, or to anything but the person it was merged into."""
+    school = await add_partner(engine, "School", ukprn="10000002")
+    college = await add_partner(engine)
+    provider = await add_partner(engine, "Provider", ukprn="10000003")
+    await _load(engine, tmp_path, school, [learner("P1")], name="ctf", key="")
+    person = await _learner_of(engine, school, "P1")
+    await _load(engine, tmp_path, college, [learner("C1", postcode="CV4 7AL")])
+    ghost = await _learner_of(engine, college, "C1")
+    async with engine.begin() as conn:
+        (review,) = await list_reviews(conn)
+        await resolve_review(conn, review["id"], "accept", decided_by="tester")
+    assert await _learner_of(engine, college, "C1") == person
+
+    summary = await _load(engine, tmp_path, provider, [learner("W1", postcode="CV4 7AL")])
+    linked = await _learner_of(engine, provider, "W1")
+    assert linked != ghost
+    async with engine.connect() as conn:
+        reviews = await list_reviews(conn)
+    assert summary.reviews_queued == 1
+    assert [r["candidate_learner_ids"] for r in reviews if r["status"] == "open"] == [[person]]
+
+
 async def test_unmerge_moves_exactly_the_merged_rows_back(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
