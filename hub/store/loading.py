@@ -276,7 +276,28 @@ class BatchWriter:
         )
 
     async def _move_reviews(self, moves: dict[int, int]) -> None:
-        """Point reviews of superseded records at their successors (few rows: one per review)."""
+        """Reviews follow superseded records to their successors (few rows: one per review),
+        except an open review whose successor this batch queued afresh: one record never waits
+        in the queue twice."""
+        requeued = (
+            await self.conn.execute(
+                select(_reviews.c.learner_record_id).where(
+                    self.one_of(_reviews.c.learner_record_id, list(moves.values())),
+                    _reviews.c.status == "open",
+                )
+            )
+        ).scalars().all()
+        if requeued:
+            again = {int(record_id) for record_id in requeued}
+            await self.conn.execute(
+                delete(_reviews).where(
+                    self.one_of(
+                        _reviews.c.learner_record_id,
+                        [old for old, new in moves.items() if new in again],
+                    ),
+                    _reviews.c.status == "open",
+                )
+            )
         reviews = (
             await self.conn.execute(
                 select(_reviews.c.id, _reviews.c.learner_record_id).where(

@@ -57,6 +57,17 @@ async def _learner_of(engine: AsyncEngine, partner: int, ref: str) -> int:
     return int(found)
 
 
+async def _record_of(engine: AsyncEngine, partner: int, ref: str) -> int:
+    async with engine.connect() as conn:
+        found = await conn.scalar(
+            select(LearnerRecord.id).where(
+                LearnerRecord.partner_id == partner, LearnerRecord.local_ref == ref
+            )
+        )
+    assert found is not None
+    return int(found)
+
+
 def test_names_normalise_case_accents_and_punctuation() -> None:
     assert normalise_name("  O'Brien-Smith ") == normalise_name("obrien smith")
     assert normalise_name("Zoë") == "zoe"
@@ -305,6 +316,29 @@ async def test_a_merged_away_learner_is_never_a_candidate_again(
         reviews = await list_reviews(conn)
     assert summary.reviews_queued == 1
     assert [r["candidate_learner_ids"] for r in reviews if r["status"] == "open"] == [[person]]
+
+
+async def test_a_resubmitted_snapshot_leaves_one_open_review_per_record(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    school = await add_partner(engine, "School", ukprn="10000002")
+    college = await add_partner(engine)
+    await _load(engine, tmp_path, school, [learner("P1")], name="ctf", key="")
+    await _load(engine, tmp_path, college, [learner("C1", postcode="CV4 7AL", courses=["A"])])
+
+    async def open_reviews() -> list[int]:
+        async with engine.connect() as conn:
+            reviews = await list_reviews(conn, status=None)
+        assert {r["status"] for r in reviews} == {"open"}
+        return [int(r["learner_record_id"]) for r in reviews]
+
+    # Resolved the same way again: the open review follows the record to its new row.
+    await _load(engine, tmp_path, college, [learner("C1", postcode="CV4 7AL", courses=["A", "B"])])
+    assert await open_reviews() == [await _record_of(engine, college, "C1")]
+    # Queued afresh (a new postcode: two partial candidates now): only the fresh review stays.
+    summary = await _load(engine, tmp_path, college, [learner("C1", postcode="CV4 7AM")])
+    assert summary.reviews_queued == 1
+    assert await open_reviews() == [await _record_of(engine, college, "C1")]
 
 
 async def test_unmerge_moves_exactly_the_merged_rows_back(
