@@ -8,6 +8,7 @@ transaction, with the learner ids the same statement returned.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
@@ -155,6 +156,20 @@ class ReadSession:
     def _event_parameters(self) -> dict[str, Any]:
         return event_parameters(self.principal, request_id=self.request_id, trace_id=self.trace_id)
 
+    def _self_audited(
+        self, prepared: Prepared, order_by: list[str], disclosed: Callable[[CTE], GenerativeSelect]
+    ) -> Prepared:
+        """``prepared`` as one statement that also appends its disclosure event (PostgreSQL)."""
+        statement = with_disclosure(
+            prepared.statement,
+            order_by=order_by,
+            entity_types=prepared.entity_types,
+            field_categories=prepared.field_categories,
+            agreements=self.scope.agreement_refs,
+            disclosed_ids=disclosed,
+        )
+        return replace(prepared, statement=statement, audited=True)
+
     async def _run(self, prepared: Prepared, parameters: dict[str, Any]) -> list[Row[Any]]:
         """Run a statement that audits itself: alone, one round trip, atomic by itself."""
         async with self.engine.connect() as connection:
@@ -242,22 +257,10 @@ class ReadSession:
                 .limit(bindparam(PAGE_FIRST, type_=Integer))
                 .subquery("shown")
             )
-            parts: list[Select[Any]] = []
-            if prepared.own_ids:
-                parts.append(select(shown.c.row_id.label("learner_id")))
-            if prepared.other_ids:
-                parts.append(select(json_numbers(shown.c[AUDIT_COLUMN]).label("learner_id")))
-            return parts[0] if len(parts) == 1 else union_all(*parts)
+            own = "row_id" if prepared.own_ids else None
+            return _learner_ids_of(shown, own, others=prepared.other_ids)
 
-        statement = with_disclosure(
-            query.statement,
-            order_by=["row_id"],
-            entity_types=entity_types,
-            field_categories=field_categories,
-            agreements=self.scope.agreement_refs,
-            disclosed_ids=disclosed,
-        )
-        return replace(prepared, statement=statement, audited=True)
+        return self._self_audited(prepared, ["row_id"], disclosed)
 
     async def page(
         self,
@@ -344,22 +347,10 @@ class ReadSession:
             return prepared
 
         def disclosed(read: CTE) -> GenerativeSelect:
-            parts: list[Select[Any]] = []
-            if is_learner:
-                parts.append(select(read.c.learner_id))
-            if with_ids:
-                parts.append(select(json_numbers(read.c[AUDIT_COLUMN]).label("learner_id")))
-            return parts[0] if len(parts) == 1 else union_all(*parts)
+            own = "learner_id" if is_learner else None
+            return _learner_ids_of(read, own, others=with_ids)
 
-        audited = with_disclosure(
-            statement,
-            order_by=["lookup_key"],
-            entity_types=entity_types,
-            field_categories=field_categories,
-            agreements=self.scope.agreement_refs,
-            disclosed_ids=disclosed,
-        )
-        return replace(prepared, statement=audited, audited=True)
+        return self._self_audited(prepared, ["lookup_key"], disclosed)
 
     async def lookup(
         self, typename: str, node: NodePlan, key_field: str, values: list[Any]
@@ -480,6 +471,17 @@ class WriteSession:
         """Withdraw an objection (same permission as recording it)."""
         async with self.engine.begin() as connection:
             return await withdraw_objection(connection, self.principal, objection_id)
+
+
+def _learner_ids_of(rows: FromClause, own: str | None, *, others: bool) -> GenerativeSelect:
+    """Every learner id ``rows`` disclose: their ``own`` learner column, and with ``others``
+    the ids nested in their audit column."""
+    parts: list[Select[Any]] = []
+    if own is not None:
+        parts.append(select(rows.c[own].label("learner_id")))
+    if others:
+        parts.append(select(json_numbers(rows.c[AUDIT_COLUMN]).label("learner_id")))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def _is_margin(row: dict[str, Any], dimensions: list[Dimension]) -> bool:
