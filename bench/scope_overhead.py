@@ -39,7 +39,9 @@ SHAPE = (
 )
 
 
-async def _token(settings: Settings, *, role: str, partner: int | None, purpose: str) -> str:
+async def _token(
+    settings: Settings, *, role: str, partner: int | None, purpose: str | None
+) -> str:
     engine = create_engine_for(settings.database_url)
     try:
         client = await create_client(
@@ -47,7 +49,7 @@ async def _token(settings: Settings, *, role: str, partner: int | None, purpose:
             name=f"bench {uuid.uuid4().hex[:6]}",
             partner_id=partner,
             role=role,
-            purposes=(purpose,),
+            purposes=() if purpose is None else (purpose,),
         )
         issued = await issue_for_client(engine, settings, client.record, ttl_seconds=3600)
     finally:
@@ -108,7 +110,7 @@ async def _run(learners: int, requests: int) -> None:
         scoped = await _token(
             settings, role="caseworker", partner=college, purpose="attendance_reporting"
         )
-        admin = await _token(settings, role="admin", partner=None, purpose="administration")
+        admin = await _token(settings, role="admin", partner=None, purpose=None)
         app = build_app(settings)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

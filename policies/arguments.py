@@ -10,11 +10,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, exists, or_, select
+from sqlalchemy import ColumnElement, FromClause, or_
 
 from hub.errors import BadRequestError, ForbiddenFieldError
 from hub.store.models import LearnerRecord, Membership, Participation
 from policies.access import ReadScope
+from policies.sql import fenced_exists
 
 FilterBuilder = Callable[[FromClause], list[ColumnElement[bool]]]
 
@@ -57,19 +58,15 @@ def _learner_filters(filters: dict[str, Any], scope: ReadScope, today: dt.date) 
             participations = _participations.alias("filter_participations")
             conditions.append(
                 or_(
-                    exists(
-                        select(records.c.id).where(
-                            records.c.learner_id == table.c.id,
-                            records.c.partner_id == partner,
-                            scope.rows("learner_record", records),
-                        )
+                    fenced_exists(
+                        records.c.learner_id == table.c.id,
+                        records.c.partner_id == partner,
+                        scope.rows("learner_record", records),
                     ),
-                    exists(
-                        select(participations.c.id).where(
-                            participations.c.learner_id == table.c.id,
-                            participations.c.delivering_partner_id == partner,
-                            scope.rows("participation", participations),
-                        )
+                    fenced_exists(
+                        participations.c.learner_id == table.c.id,
+                        participations.c.delivering_partner_id == partner,
+                        scope.rows("participation", participations),
                     ),
                 )
             )
@@ -120,12 +117,10 @@ def _partner_filters(filters: dict[str, Any], scope: ReadScope) -> FilterBuilder
             partnership = _int_id(filters["partnershipId"], "partnershipId")
             memberships = _memberships.alias("filter_memberships")
             conditions.append(
-                exists(
-                    select(memberships.c.id).where(
-                        memberships.c.partner_id == table.c.id,
-                        memberships.c.partnership_id == partnership,
-                        scope.rows("membership", memberships),
-                    )
+                fenced_exists(
+                    memberships.c.partner_id == table.c.id,
+                    memberships.c.partnership_id == partnership,
+                    scope.rows("membership", memberships),
                 )
             )
         return conditions

@@ -40,7 +40,6 @@ from policies.sql import for_whole_sets
 
 # Bound parameters a compiled page or lookup takes at execution (see ``page_parameters``):
 # the statement itself is the same for every page of the same selection and scope.
-PAGE_LIMIT = "page_limit"
 PAGE_AFTER = "page_after"
 PAGE_OFFSET = "page_offset"
 LOOKUP_KEYS = "lookup_keys"
@@ -48,7 +47,7 @@ LOOKUP_KEYS = "lookup_keys"
 
 def page_parameters(first: int, after_id: int | None, offset: int) -> dict[str, int]:
     """The execution parameters of a statement from ``compile_page``."""
-    parameters = {PAGE_LIMIT: first + 1, PAGE_OFFSET: offset}
+    parameters = {PAGE_OFFSET: offset}
     if after_id is not None:
         parameters[PAGE_AFTER] = after_id
     return parameters
@@ -224,7 +223,9 @@ def compile_page(
         node_columns.append(name)
     if extra_columns is not None:
         columns.extend(extra_columns(page_table))
-    limit = bindparam(PAGE_LIMIT, first + 1, type_=Integer)
+    # The limit is part of the text, not a parameter: PostgreSQL then reuses one generic plan
+    # for the prepared statement instead of planning again on every execution.
+    limit = literal_column(str(int(first) + 1), Integer)
     page = select(*columns).where(*keyset).order_by(page_table.c.id).limit(limit)
     if offset:
         page = page.offset(bindparam(PAGE_OFFSET, offset, type_=Integer))

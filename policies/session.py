@@ -275,7 +275,7 @@ class ReadSession:
     ) -> PageResult:
         """Read a page of ``typename`` rows with one SQL statement, audited with it."""
         key = (
-            "page", typename, freeze(nodes), freeze(filters), with_total,
+            "page", typename, freeze(nodes), freeze(filters), with_total, first,
             after_id is None, offset == 0, *self._shape,
         )
         prepared = STATEMENTS.get_or_build(

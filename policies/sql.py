@@ -144,7 +144,7 @@ def for_whole_sets() -> Iterator[None]:
         _FENCED.reset(token)
 
 
-def _fenced(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+def fenced_exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     """A correlated EXISTS the planner keeps as a per-row index probe.
 
     ``OFFSET 0`` stops PostgreSQL flattening it into a semi-join that hashes the partner's whole
@@ -162,7 +162,7 @@ def on_roll(
 ) -> ColumnElement[bool]:
     """Whether ``partner`` has the learner on its roll (its own on-roll record)."""
     record = _RECORDS.alias()
-    return _fenced(
+    return fenced_exists(
         record.c.learner_id == learner_id,
         record.c.partner_id == partner,
         record.c.is_on_roll.is_(True),
@@ -172,7 +172,7 @@ def on_roll(
 def objected(learner_id: ColumnElement[Any], scope: str) -> ColumnElement[bool]:
     """Whether the learner has an objection of ``scope`` in force (not withdrawn)."""
     objection = _OBJECTIONS.alias()
-    return _fenced(
+    return fenced_exists(
         objection.c.learner_id == learner_id,
         objection.c.scope == scope,
         objection.c.withdrawn_at.is_(None),
@@ -188,7 +188,7 @@ def is_careers_service(partner_id: int) -> ColumnElement[bool]:
 def _delivers_corroborated(partner_id: int, learner_id: ColumnElement[Any]) -> ColumnElement[bool]:
     participation = _PARTICIPATIONS.alias()
     provision = _PROVISION.alias()
-    return _fenced(
+    return fenced_exists(
         participation.c.learner_id == learner_id,
         participation.c.delivering_partner_id == partner_id,
         provision.c.id == participation.c.provision_id,
@@ -202,7 +202,7 @@ def _delivers_corroborated(partner_id: int, learner_id: ColumnElement[Any]) -> C
 def _resident(partner_id: int, learner_id: ColumnElement[Any]) -> ColumnElement[bool]:
     learner = _LEARNERS.alias()
     partner = _PARTNERS.alias()
-    return _fenced(
+    return fenced_exists(
         learner.c.id == learner_id,
         partner.c.id == partner_id,
         learner.c.la_of_residence == partner.c.la_code,
@@ -213,7 +213,7 @@ def _in_partnership(
     partner_id: int, learner_id: ColumnElement[Any], today: dt.date, partnership: str | None
 ) -> ColumnElement[bool]:
     record = _RECORDS.alias()
-    return _fenced(
+    return fenced_exists(
         record.c.learner_id == learner_id,
         record.c.is_on_roll.is_(True),
         shares_partnership(partner_id, record.c.partner_id, today, partnership),
@@ -227,12 +227,12 @@ def _transition(
     offer = _OFFERS.alias()
     provision = _PROVISION.alias()
     return and_(
-        _fenced(
+        fenced_exists(
             learner.c.id == learner_id,
             learner.c.date_of_birth >= relationship.born_from,
             learner.c.date_of_birth <= relationship.born_to,
         ),
-        _fenced(
+        fenced_exists(
             offer.c.learner_id == learner_id,
             offer.c.status == ACCEPTED,
             provision.c.id == offer.c.provision_id,
