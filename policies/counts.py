@@ -29,6 +29,7 @@ from hub.errors import BadRequestError
 from hub.store.models import Activity, Learner, Participation, Provision
 from policies.access import ReadScope
 from policies.arguments import academic_age_reference
+from policies.reads import live_learner
 
 
 class Dimension(StrEnum):
@@ -95,7 +96,7 @@ def compile_counts(
     reference = academic_age_reference(today)
     conditions: list[ColumnElement[bool]] = [
         scope.rows("learner", learners),
-        learners.c.merged_into_id.is_(None),
+        live_learner(learners),
     ]
     if learner_conditions is not None:
         conditions.extend(learner_conditions(learners))

@@ -204,10 +204,11 @@ def compile_page(
 
     Fetches ``first + 1`` rows so the caller can tell whether there is a next page; when
     ``with_total`` the filtered count comes from the same statement (a one-row count joined to
-    the page, so it arrives even when the page is empty). The limit, cursor and offset are
-    bound parameters (``page_parameters``), so the statement serves every page; whether there
-    is a cursor or an offset at all shapes it. ``total_of_all`` (no filter narrows the count)
-    builds the count's scope for whole sets (``policies.sql.for_whole_sets``).
+    the page, so it arrives even when the page is empty). The cursor and offset are bound
+    parameters (``page_parameters``), so the statement serves every page of one size; the
+    limit is part of the text, so PostgreSQL keeps one generic plan for it. ``total_of_all``
+    (no filter narrows the count) builds the count's scope for whole sets
+    (``policies.sql.for_whole_sets``).
     """
     spec = CATALOGUE[typename]
     page_table = compiler.alias(spec)

@@ -92,6 +92,8 @@ def _what(node: NodePlan, spec: EntitySpec, entities: set[str], categories: set[
 
 # Compiled statements, shared by every request of this worker (see policies.statement_cache).
 STATEMENTS: StatementCache[Prepared] = StatementCache()
+# Whether a scope withholds real row ids (asked on every connection read): same key, no SQL.
+HIDDEN_IDS: StatementCache[bool] = StatementCache()
 PAGE_FIRST = "page_first"
 
 
@@ -316,7 +318,10 @@ class ReadSession:
         """Whether some rows' real ids are withheld (pseudonymised): then positions, not ids,
         make cursors, so a cursor can neither carry nor probe a real id."""
         spec = CATALOGUE[typename]
-        return self.scope.cell(spec.entity, "id", spec.table) is not None
+        return HIDDEN_IDS.get_or_build(
+            (typename, *self._shape),
+            lambda: self.scope.cell(spec.entity, "id", spec.table) is not None,
+        )
 
     def _prepare_lookup(
         self, typename: str, node: NodePlan, key_field: str, values: list[Any]

@@ -3,8 +3,9 @@
 Building a statement means building every agreement predicate, alias and JSON expression as
 SQLAlchemy objects: most of a request's Python time, and the same work for every request with
 the same selection, principal scope and day. Each worker keeps the statements it built, keyed by
-everything that shaped them, with the values that vary between requests (page size, cursor,
-offset, lookup keys, the principal's client and the request's ids) left as bound parameters.
+everything that shaped them, with the values that vary between requests (cursor, offset, lookup
+keys, the principal's client and the request's ids) left as bound parameters; the page size is
+part of the key, because the limit is part of the text (one generic plan per statement).
 
 Authorization is part of the key, never a parameter: the scope object itself (by identity; one
 per partner, role, purpose and day, rebuilt whenever the agreements in force change), the day

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.auth.clients import ClientRecord, NewClient, create_client, list_clients, revoke_client
 from hub.auth.keys import published_keys, rotate_signing_key
 from hub.auth.keystore import StoredKey, key_store_for
-from hub.cli.runtime import console, reported_errors, settings_from_env
-from hub.config import Settings
-from hub.errors import UnavailableError
+from hub.cli.runtime import console, run_with_engine, settings_from_env
 from hub.store.models.access import ROLES
 from policies.vocabulary import purposes as purpose_vocabulary
 
@@ -31,26 +26,6 @@ keys_app = typer.Typer(
     no_args_is_help=True,
 )
 
-T = TypeVar("T")
-
-
-def run_with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    """Run ``work`` against the configured database, reporting an unreachable one cleanly."""
-
-    async def run() -> T:
-        from hub.store.engine import create_engine_for
-
-        engine = create_engine_for(settings.database_url)
-        try:
-            return await work(engine)
-        except (OperationalError, InterfaceError, OSError) as error:
-            raise UnavailableError("the database did not answer") from error
-        finally:
-            await engine.dispose()
-
-    with reported_errors():
-        return asyncio.run(run())
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @clients_app.command("create")

@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.auth.clients import ClientRecord, create_client, list_clients
 from hub.auth.issuing import issue_for_client
-from hub.cli.clients import run_with_engine
-from hub.cli.runtime import settings_from_env
+from hub.cli.runtime import run_with_engine, settings_from_env
 from hub.errors import BadRequestError
 from hub.store.models import Partner
 

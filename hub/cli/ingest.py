@@ -6,50 +6,25 @@ whole, 1 for any other error (unregistered partner, unknown format, database una
 
 from __future__ import annotations
 
-import asyncio
 import getpass
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.cli.runtime import console, reported_errors, settings_from_env
-from hub.errors import UnavailableError
+from hub.cli.runtime import console, run_with_engine, settings_from_env
 from hub.principal import SYSTEM
 
 if TYPE_CHECKING:
     from connectors.pipeline import IngestSummary
 
-T = TypeVar("T")
 FORMATS_HELP = "ilr, ctf, census, nccis, attendance, csv, providers, provision, allocations, flows"
 SHOWN_ISSUES = 20
 out = Console()
-
-
-def run_with_database(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    """Run ``work`` on the configured database; HubErrors become one red line and exit 1."""
-    settings = settings_from_env()
-
-    async def run() -> T:
-        from hub.store.engine import create_engine_for
-
-        engine = create_engine_for(settings.database_url)
-        try:
-            return await work(engine)
-        except (OperationalError, InterfaceError, ConnectionError) as error:
-            raise UnavailableError("the database did not answer") from error
-        finally:
-            await engine.dispose()
-
-    with reported_errors():
-        return asyncio.run(run())
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def ingest(
@@ -93,7 +68,7 @@ def ingest(
             issues = await list_issues(conn, summary.batch_id, limit=limit)
         return summary, issues
 
-    summary, issues = run_with_database(work)
+    summary, issues = run_with_engine(settings_from_env(), work)
     _print_summary(summary, issues, show_all=show_all)
     if summary.is_rejected:
         raise typer.Exit(2)

@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.cli.ingest import out, run_with_database
+from hub.cli.ingest import out
+from hub.cli.runtime import run_with_engine, settings_from_env
 
 matches_app = typer.Typer(
     name="matches", help="Possible learner matches waiting for a decision.", no_args_is_help=True
@@ -30,7 +31,7 @@ def list_command(
     table = Table(title=f"{status} match reviews")
     for column in ("id", "partner", "source", "local ref", "learner", "candidates", "reason"):
         table.add_column(column)
-    for review in run_with_database(work):
+    for review in run_with_engine(settings_from_env(), work):
         table.add_row(
             str(review["id"]),
             str(review["partner_id"]),
@@ -69,7 +70,7 @@ def _decide(review_id: int, decision: str, learner: int | None) -> None:
                 conn, review_id, decision, learner, decided_by=f"cli:{getpass.getuser()}"
             )
 
-    decided = run_with_database(work)
+    decided = run_with_engine(settings_from_env(), work)
     out.print(
         f"review {review_id} {decided['status']}: record {decided['local_ref']} is learner "
         f"{decided['pinned_learner_id']}"

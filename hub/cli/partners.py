@@ -10,7 +10,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.cli.ingest import out, run_with_database
+from hub.cli.ingest import out
+from hub.cli.runtime import run_with_engine, settings_from_env
 from hub.errors import BadRequestError
 from hub.store.models.partners import PARTNER_TYPES, Partner
 
@@ -61,7 +62,7 @@ def add_command(
             raise PartnerExistsError("a partner with that UKPRN or URN exists") from error
         return int(new_id or 0)
 
-    partner_id = run_with_database(work)
+    partner_id = run_with_engine(settings_from_env(), work)
     typer.echo(f"partner_id: {partner_id}")
 
 
@@ -87,7 +88,7 @@ def list_command() -> None:
     table = Table(title="partners")
     for column in ("id", "name", "type", "UKPRN", "URN", "LA", "LAESTAB"):
         table.add_column(column)
-    for row in run_with_database(work):
+    for row in run_with_engine(settings_from_env(), work):
         table.add_row(*("" if value is None else str(value) for value in row))
     out.print(table)
 

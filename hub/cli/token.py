@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.auth.clients import find_client
 from hub.auth.issuing import issue_for_client
 from hub.auth.tokens import IssuedToken
-from hub.cli.clients import run_with_engine
-from hub.cli.runtime import settings_from_env
+from hub.cli.runtime import run_with_engine, settings_from_env
 from hub.errors import AuthenticationError, OAuthClientNotFoundError, PurposeForbiddenError
 
 
